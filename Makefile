@@ -1,0 +1,89 @@
+# The two commands a new machine needs: `make run` and `make test`.
+# Everything else here is what those two depend on.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+FLASK := $(BIN)/flask --app onboarding
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+LOCALES := nb nn en
+PO_FILES := $(foreach l,$(LOCALES),onboarding/translations/$(l)/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+DS_CSS := node_modules/@digdir/designsystemet-css
+VENDOR := static/vendor/designsystemet
+ASSETS := $(VENDOR)/index.css $(VENDOR)/theme.css
+
+.PHONY: help run test setup system-deps lint typecheck pytest pytest-postgres messages clean
+
+help:
+	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT)"
+	@echo "make test   ruff, mypy and the test suite on SQLite and PostgreSQL"
+
+run: setup
+	@$(FLASK) setup
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C stops)"
+	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	@scripts/system-deps test
+	$(BIN)/ruff check onboarding tests bench scripts
+	$(BIN)/ruff format --check onboarding tests bench scripts
+	$(BIN)/mypy
+	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory pytest-postgres
+
+pytest:
+	@echo "== test suite on SQLite"
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+pytest-postgres:
+	@echo "== test suite on PostgreSQL"
+	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+setup: system-deps $(VENV)/.synced $(ASSETS) $(MO_FILES)
+
+system-deps:
+	@scripts/system-deps run
+
+# The virtual environment, bootstrapped with pip, then synced exactly to uv.lock.
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --locked --quiet
+	@touch $@
+
+# Front-end packages from package-lock.json, copied into static/ (not committed).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENDOR)/index.css: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)
+	cp $(DS_CSS)/dist/src/index.css $@
+
+$(VENDOR)/theme.css: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)
+	cp $(DS_CSS)/dist/theme/designsystemet.css $@
+
+# Compiled message catalogues (not committed).
+%.mo: %.po | $(VENV)/.synced
+	$(BIN)/pybabel compile --statistics -i $< -o $@ 2>&1 | sed 's/^/  /'
+
+# For developers: collect new strings from the code into every catalogue.
+messages: $(VENV)/.synced
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o onboarding/translations/messages.pot onboarding templates
+	for l in $(LOCALES); do $(BIN)/pybabel update --no-fuzzy-matching -i onboarding/translations/messages.pot -d onboarding/translations -l $$l; done
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor $(MO_FILES) .mypy_cache .ruff_cache build dist

@@ -1,0 +1,67 @@
+"""Introduksjon for nyansatte: the onboarding platform's application factory."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from onboarding import config
+from onboarding.extensions import babel, csrf, db, login_manager, migrate
+from onboarding.paths import resource_dir
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app; ``test_config`` replaces the environment entirely (tests)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    config.load(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    app.logger.handlers = [handler]
+    app.logger.setLevel(logging.INFO)
+    app.logger.propagate = False
+
+
+def register_extensions(app: Flask) -> None:
+    from onboarding import database as _database  # noqa: F401  (installs the SQLite pragmas)
+    from onboarding import models as _models  # noqa: F401  (every table in the metadata)
+    from onboarding.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from onboarding import auth, core, org
+
+    app.register_blueprint(core.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(org.bp)
+    core.init_app(app)
+    auth.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from onboarding.cli import init_app
+
+    init_app(app)

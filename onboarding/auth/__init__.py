@@ -1,0 +1,29 @@
+"""Sign-in: passwords, sessions, reset and invitation links, language choice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from onboarding.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+def init_app(app: Flask) -> None:
+    from onboarding.auth.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Sign in to see that page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_token: str) -> User | None:
+        return db.session.scalar(
+            select(User).where(User.session_token == session_token, User.active.is_(True))
+        )
+
+
+from onboarding.auth import views  # noqa: E402,F401

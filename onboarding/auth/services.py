@@ -1,0 +1,267 @@
+"""Sign-in rules: passwords, accounts, reset and invitation links."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from urllib.parse import urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from onboarding.auth.models import Role, User, new_session_token, normalise_email
+from onboarding.database import utcnow
+from onboarding.extensions import db
+from onboarding.notifications.models import Notification
+from onboarding.notifications.services import queue_email
+from onboarding.org.models import OrgUnit
+from onboarding.urls import external_url
+
+
+class AuthError(ValueError):
+    """A sign-in rule was broken; the message is for the user."""
+
+
+class PasswordRejected(AuthError):
+    pass
+
+
+class DuplicateUser(AuthError):
+    pass
+
+
+class TokenProblem(AuthError):
+    pass
+
+
+class TokenPurpose(StrEnum):
+    RESET = "password-reset"
+    INVITATION = "invitation"
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+@cache
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def password_hasher() -> PasswordHasher:
+    config = current_app.config
+    return _hasher(
+        config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"]
+    )
+
+
+def check_password_rules(password: str, user: User | None = None) -> None:
+    """Length over complexity, as NSM advises; raise ``PasswordRejected`` with the reason."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise PasswordRejected(
+            _("The password must be at least %(count)d characters long.", count=minimum)
+        )
+    if len(password) > 256:
+        raise PasswordRejected(_("The password can be at most 256 characters long."))
+    if len(set(password)) < 4:
+        raise PasswordRejected(_("The password is too easy to guess. Choose another one."))
+    if user is not None:
+        lowered = password.lower()
+        personal = [user.email.split("@")[0], user.first_name, user.last_name]
+        if any(part and len(part) >= 4 and part.lower() in lowered for part in personal):
+            raise PasswordRejected(_("The password must not contain your name or e-mail address."))
+
+
+def set_password(user: User, password: str) -> None:
+    """Give ``user`` a new password and sign them out of every other session."""
+    check_password_rules(password, user)
+    user.password_hash = password_hasher().hash(password)
+    user.session_token = new_session_token()
+    user.password_changed_at = utcnow()
+    db.session.flush()
+
+
+def verify_password(user: User, password: str) -> bool:
+    if user.password_hash is None:
+        return False
+    try:
+        return password_hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class WrongPassword(AuthError):
+    pass
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a signed-in user's password after checking the current one."""
+    if not verify_password(user, current):
+        raise WrongPassword(_("The current password is wrong."))
+    set_password(user, new)
+
+
+# A hash of a random password, so that an unknown e-mail costs as long as a wrong password.
+_DUMMY_PASSWORD = "dummy password for timing equalisation"
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (never says which was wrong)."""
+    user = find_user_by_email(email)
+    hasher = password_hasher()
+    if user is None or user.password_hash is None or not user.active:
+        try:
+            hasher.verify(_dummy_hash(hasher), password)
+        except VerificationError:
+            pass
+        return None
+    if not verify_password(user, password):
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = id(hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(_DUMMY_PASSWORD)
+    return _dummy_hashes[key]
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: Iterable[Role] = (Role.EMPLOYEE,),
+    unit: OrgUnit | None = None,
+    employee_number: str | None = None,
+    position: str | None = None,
+    start_date: date | None = None,
+    language: str = "nb",
+    password: str | None = None,
+) -> User:
+    """Add a person; e-mail and employee number must be new."""
+    email = normalise_email(email)
+    if db.session.scalar(select(func.count()).where(User.email == email)):
+        raise DuplicateUser(
+            _("A person with the e-mail address %(email)s already exists.", email=email)
+        )
+    if employee_number and db.session.scalar(
+        select(func.count()).where(User.employee_number == employee_number)
+    ):
+        raise DuplicateUser(
+            _("A person with employee number %(number)s already exists.", number=employee_number)
+        )
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        unit=unit,
+        employee_number=employee_number or None,
+        position=position,
+        start_date=start_date,
+        language=language,
+    )
+    for role in roles:
+        user.add_role(role)
+    db.session.add(user)
+    db.session.flush()
+    if password is not None:
+        set_password(user, password)
+    return user
+
+
+# --- reset and invitation links --------------------------------------------------------------
+
+
+def _serializer(purpose: TokenPurpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=str(purpose))
+
+
+def _fingerprint(user: User) -> str:
+    """Changes whenever the password does, which makes every link single-use."""
+    material = f"{user.session_token}:{user.password_hash or ''}".encode()
+    return hashlib.sha256(material).hexdigest()[:24]
+
+
+def make_token(user: User, purpose: TokenPurpose) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def max_age(purpose: TokenPurpose) -> int:
+    key = "PASSWORD_RESET_MAX_AGE" if purpose is TokenPurpose.RESET else "INVITATION_MAX_AGE"
+    return int(current_app.config[key])
+
+
+def user_for_token(token: str, purpose: TokenPurpose) -> User:
+    """The user a link was made for, or ``TokenProblem`` saying why it cannot be used."""
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age(purpose))
+    except SignatureExpired as error:
+        raise TokenProblem(_("The link has expired. Ask for a new one.")) from error
+    except BadSignature as error:
+        raise TokenProblem(_("The link is not valid. Check that you copied all of it.")) from error
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise TokenProblem(_("The link is not valid. Check that you copied all of it."))
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active:
+        raise TokenProblem(_("The link is not valid. Check that you copied all of it."))
+    if data.get("f") != _fingerprint(user):
+        raise TokenProblem(_("The link has already been used. Ask for a new one if you need it."))
+    return user
+
+
+def request_password_reset(email: str) -> Notification | None:
+    """E-mail a reset link if an active account has this address; silent otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return None
+    link = external_url("auth.reset_password", token=make_token(user, TokenPurpose.RESET))
+    hours = max_age(TokenPurpose.RESET) // 3600
+    return queue_email("password_reset", user, "password_reset", link=link, hours=hours)
+
+
+def send_invitation(user: User) -> Notification:
+    """E-mail ``user`` a link to choose their first password."""
+    if user.has_password:
+        raise AuthError(_("%(name)s has already set a password.", name=user.full_name))
+    link = external_url("auth.accept_invitation", token=make_token(user, TokenPurpose.INVITATION))
+    days = max_age(TokenPurpose.INVITATION) // 86400
+    return queue_email("invitation", user, "invitation", link=link, days=days)
+
+
+# --- redirects -------------------------------------------------------------------------------
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    target = target.strip()
+    if "\\" in target or any(ord(char) < 32 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -1,0 +1,147 @@
+"""Sign-in pages: parse the form, call a service, commit, redirect or render."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from onboarding.auth import bp
+from onboarding.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+)
+from onboarding.auth.services import (
+    AuthError,
+    TokenProblem,
+    TokenPurpose,
+    WrongPassword,
+    authenticate,
+    change_password,
+    request_password_reset,
+    safe_next,
+    set_password,
+    user_for_token,
+)
+from onboarding.extensions import db
+from onboarding.notifications.services import deliver
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    target = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target or url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            form.password.errors = [_("Wrong e-mail address or password.")]
+            form.password.data = ""
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            db.session.commit()
+            return redirect(target or url_for("core.home"))
+    form.next.data = target or ""
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    session.pop("language", None)
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> str | Response | tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        notification = request_password_reset(form.email.data or "")
+        db.session.commit()
+        if notification is not None:
+            deliver([notification.id])
+        # The same answer whether or not the address exists: no account enumeration.
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+def _choose_password(token: str, purpose: TokenPurpose) -> str | Response | tuple[str, int]:
+    try:
+        user = user_for_token(token, purpose)
+    except TokenProblem as problem:
+        return render_template("auth/link_problem.html", problem=str(problem), purpose=purpose), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data or "")
+        except AuthError as error:
+            form.password.errors = [str(error)]
+        else:
+            db.session.commit()
+            login_user(user)
+            if purpose is TokenPurpose.INVITATION:
+                flash(_("Welcome! Your password is saved and you are signed in."), "success")
+            else:
+                flash(_("Your password is changed and you are signed in."), "success")
+            return redirect(url_for("core.home"))
+    template = (
+        "auth/accept_invitation.html"
+        if purpose is TokenPurpose.INVITATION
+        else "auth/reset_password.html"
+    )
+    return render_template(template, form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    return _choose_password(token, TokenPurpose.RESET)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> str | Response | tuple[str, int]:
+    return _choose_password(token, TokenPurpose.INVITATION)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> str | Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data or "", form.password.data or "")
+        except WrongPassword as error:
+            form.current.errors = [str(error)]
+        except AuthError as error:
+            form.password.errors = [str(error)]
+        else:
+            db.session.commit()
+            # The session token changed: sign in again on this device only.
+            login_user(user)
+            flash(_("Your password is changed. You are signed out on other devices."), "success")
+            return redirect(url_for("auth.account"))
+    language_form = LanguageForm(language=current_user.language, next=url_for("auth.account"))
+    return render_template(
+        "auth/account.html", form=form, account_language_form=language_form
+    ), 400 if form.errors else 200
+
+
+@bp.post("/language")
+def choose_language() -> Response:
+    form = LanguageForm()
+    target = safe_next(form.next.data) or url_for("core.home")
+    if form.validate_on_submit():
+        language = form.language.data or "nb"
+        if current_user.is_authenticated:
+            current_user.language = language
+            db.session.commit()
+        else:
+            session["language"] = language
+    return redirect(target)

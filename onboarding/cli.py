@@ -1,0 +1,53 @@
+"""Command-line entry points: ``flask --app onboarding ...`` and the ``onboarding`` script."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from onboarding.database import DatabaseProblem, check_database
+
+
+def init_app(app: Flask) -> None:
+    from onboarding.auth.cli import users
+    from onboarding.demo.cli import demo
+    from onboarding.notifications.cli import notify
+
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+    app.cli.add_command(notify)
+    app.cli.add_command(setup_command)
+
+
+@click.command("setup")
+@click.option("--demo/--no-demo", default=True, help="Load demo data when the database is empty.")
+@with_appcontext
+def setup_command(demo: bool) -> None:
+    """Create or upgrade the database and load demo data into an empty one."""
+    from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo
+
+    try:
+        check_database(allow_missing=True)
+    except DatabaseProblem as problem:
+        raise click.ClickException(str(problem)) from problem
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    if demo:
+        created = seed_demo(only_if_empty=True)
+        from onboarding.extensions import db
+
+        db.session.commit()
+        click.echo(
+            "Demo data loaded." if created else "Database already has data; demo not loaded."
+        )
+        click.echo(f"\nDemo log-ins (password for all: {DEMO_PASSWORD}):")
+        for role, email, description in demo_accounts():
+            click.echo(f"  {role:<10} {email:<40} {description}")
+
+
+def main() -> None:
+    """The ``onboarding`` console script: the Flask CLI bound to this app."""
+    from onboarding import create_app
+
+    FlaskGroup(create_app=create_app, help="Introduksjon for nyansatte.")()

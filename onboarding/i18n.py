@@ -1,0 +1,46 @@
+"""Language and time zone for each request."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+
+TIMEZONE = "Europe/Oslo"
+
+
+def normalise_language(code: str | None) -> str | None:
+    """Map a language code to one the interface offers, or None."""
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-")
+    if code in ("no", "nb-no", "no-no"):
+        code = "nb"
+    elif code == "nn-no":
+        code = "nn"
+    elif code.startswith("en"):
+        code = "en"
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the session's, then the browser's, then bokmål."""
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if current_user.is_authenticated:
+        chosen = normalise_language(current_user.language)
+        if chosen:
+            return chosen
+    chosen = normalise_language(session.get("language"))
+    if chosen:
+        return chosen
+    offered = list(current_app.config["LANGUAGES"])
+    # Browsers send "no" or "nb-NO" for bokmål; match on the full tag first.
+    for tag, _quality in request.accept_languages:
+        match = normalise_language(tag)
+        if match is not None and match in offered:
+            return match
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def select_timezone() -> str:
+    return TIMEZONE

@@ -1,0 +1,117 @@
+"""Rules about the organisation and who may see whom."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from onboarding.auth.models import Role, User
+from onboarding.extensions import db
+from onboarding.org.models import OrgUnit, UnitKind
+
+
+class OrgError(ValueError):
+    """A change to the organisation that the rules do not allow."""
+
+
+def subtree_unit_ids(root_ids: Iterable[int]) -> Select[tuple[int]]:
+    """A query for the ids of the given units and every unit below them.
+
+    A recursive CTE, so it is one query whatever the depth of the tree.
+    """
+    roots = list(root_ids)
+    tree = select(OrgUnit.id).where(OrgUnit.id.in_(roots)).cte("subtree", recursive=True)
+    tree = tree.union(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def led_unit_ids(leader: User) -> set[int]:
+    """Ids of the units ``leader`` leads and all units below them."""
+    roots = [unit.id for unit in leader.led_units]
+    if not roots:
+        return set()
+    return set(db.session.scalars(subtree_unit_ids(roots)))
+
+
+def is_leader_of(leader: User, person: User) -> bool:
+    """True when ``leader`` leads the person's unit or a unit above it."""
+    if not leader.has_role(Role.LEADER) or person.unit is None:
+        return False
+    led = {unit.id for unit in leader.led_units}
+    if not led:
+        return False
+    return any(unit.id in led for unit in [person.unit, *person.unit.ancestors()])
+
+
+def can_view_person(viewer: User | None, person: User) -> bool:
+    """May ``viewer`` see ``person``'s records? The person, HR, admin and their leaders may."""
+    if viewer is None or not viewer.is_authenticated or not viewer.active:
+        return False
+    if viewer.id == person.id:
+        return True
+    if viewer.has_role(Role.HR, Role.ADMIN):
+        return True
+    return is_leader_of(viewer, person)
+
+
+def create_unit(
+    name: str, kind: UnitKind, parent: OrgUnit | None = None, code: str | None = None
+) -> OrgUnit:
+    """Add a unit under ``parent``; names are unique among siblings."""
+    name = name.strip()
+    if not name:
+        raise OrgError(_("A unit must have a name."))
+    if parent is not None and parent.kind == UnitKind.DEPARTMENT and kind != UnitKind.DEPARTMENT:
+        raise OrgError(_("Only departments can be placed under a department."))
+    siblings = select(OrgUnit).where(OrgUnit.name == name)
+    siblings = siblings.where(
+        OrgUnit.parent_id == parent.id if parent is not None else OrgUnit.parent_id.is_(None)
+    )
+    if db.session.scalar(siblings) is not None:
+        raise OrgError(_("There is already a unit called “%(name)s” at this level.", name=name))
+    unit = OrgUnit(name=name, kind=kind, parent=parent, code=code)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def set_leader(unit: OrgUnit, user: User) -> None:
+    """Make ``user`` a leader of ``unit``; leading a unit gives the leader role."""
+    if user not in unit.leaders:
+        unit.leaders.append(user)
+    user.add_role(Role.LEADER)
+    db.session.flush()
+
+
+def remove_leader(unit: OrgUnit, user: User) -> None:
+    """Remove ``user`` as leader of ``unit``; the role goes when they lead nothing."""
+    if user in unit.leaders:
+        unit.leaders.remove(user)
+    if not user.led_units:
+        user.remove_role(Role.LEADER)
+    db.session.flush()
+
+
+def people_query(search: str = "", unit_id: int | None = None) -> Select[tuple[User]]:
+    """People sorted by name, optionally matching ``search`` and in ``unit_id`` or below it."""
+    query = (
+        select(User)
+        .options(joinedload(User.unit))
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    if search:
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                func.lower(User.first_name + " " + User.last_name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+                User.employee_number == search,
+            )
+        )
+    if unit_id is not None:
+        query = query.where(User.unit_id.in_(subtree_unit_ids([unit_id])))
+    return query

@@ -1,0 +1,77 @@
+"""Helpers for view tests: read what a user sees, and fill in forms with a CSRF token."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+PASSWORD = "et langt og godt passord"
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def csrf_token(client: FlaskClient, page: str = "/accessibility") -> str:
+    """The CSRF token of the client's session, read from a page's form as a browser would."""
+    match = _CSRF.search(client.get(page).get_data(as_text=True))
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
+    """Submit a form the way a browser does: load it, take its token, post."""
+    token = csrf_token(client, url if client.get(url).status_code == 200 else "/accessibility")
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def text_of(response: TestResponse) -> str:
+    """The visible text of an HTML response, whitespace collapsed."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(_TAGS.sub(" ", html)).split())
+
+
+def outbox_messages(folder: Path) -> list[EmailMessage]:
+    """The e-mails written to the development outbox, oldest first."""
+    if not folder.exists():
+        return []
+    return [
+        message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for path in sorted(folder.glob("*.eml"))
+    ]
+
+
+def body_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def link_in(message: EmailMessage, base_url: str = "http://onboarding.test") -> str:
+    """The path of the first link to the site in an e-mail."""
+    match = re.search(re.escape(base_url) + r"(/\S+)", body_of(message))
+    assert match, "no link in the e-mail"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(
+        self, email: str, password: str = PASSWORD, remember: bool = False, next: str = ""
+    ) -> TestResponse:
+        data = {"email": email, "password": password, "next": next}
+        if remember:
+            data["remember"] = "y"
+        return post_form(self.client, "/login", data)
+
+    def logout(self) -> TestResponse:
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client)})
