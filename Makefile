@@ -35,8 +35,8 @@ run: setup
 
 test: setup
 	@scripts/system-deps test
-	$(BIN)/ruff check onboarding tests bench scripts
-	$(BIN)/ruff format --check onboarding tests bench scripts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory pytest-postgres

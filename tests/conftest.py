@@ -77,8 +77,9 @@ def app(_schema: None, database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Build extra apps with other settings; their connections are closed afterwards."""
+def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps with other settings; their connections are closed afterwards
+    (and the tables emptied by ``app``)."""
     apps: list[Flask] = []
 
     def make(url: str | None = None, **overrides: Any) -> Flask:

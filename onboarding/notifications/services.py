@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -75,38 +75,45 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
     if not pending:
         db.session.commit()
         return report
+    attempted: set[int] = set()
     try:
         with _transport() as send:
             for notification in pending:
-                notification.attempts += 1
-                try:
-                    send(notification)
-                except (smtplib.SMTPException, OSError) as error:
-                    notification.last_error = f"{type(error).__name__}: {error}"
-                    report.failed += 1
-                    current_app.logger.warning(
-                        "e-mail %s not sent: %s", notification.id, notification.last_error
-                    )
-                else:
-                    notification.sent_at = utcnow()
-                    notification.last_error = None
-                    report.sent += 1
+                attempted.add(notification.id)
+                _attempt(notification, send, report)
                 db.session.commit()
     except (smtplib.SMTPException, OSError) as error:
-        # The connection itself failed: everything stays queued for the next run.
+        # The connection itself failed: what was not sent stays queued for the next run.
         for notification in pending:
-            if notification.sent_at is None:
+            if notification.id not in attempted:
+                notification.attempts += 1
                 notification.last_error = f"{type(error).__name__}: {error}"
-        report.failed = sum(1 for n in pending if n.sent_at is None)
+                report.failed += 1
         db.session.commit()
-        current_app.logger.warning(
-            "mail server unreachable, %s e-mails queued: %s", report.failed, error
-        )
+        current_app.logger.warning("mail server unavailable, e-mails kept queued: %s", error)
     return report
 
 
+def _attempt(
+    notification: Notification, send: Callable[[Notification], None], report: DeliveryReport
+) -> None:
+    notification.attempts += 1
+    try:
+        send(notification)
+    except (smtplib.SMTPException, OSError) as error:
+        notification.last_error = f"{type(error).__name__}: {error}"
+        report.failed += 1
+        current_app.logger.warning(
+            "e-mail %s not sent: %s", notification.id, notification.last_error
+        )
+    else:
+        notification.sent_at = utcnow()
+        notification.last_error = None
+        report.sent += 1
+
+
 @contextmanager
-def _transport() -> Iterator[Any]:
+def _transport() -> Iterator[Callable[[Notification], None]]:
     config = current_app.config
     if not config["MAIL_SERVER"]:
         outbox = Path(config["MAIL_OUTBOX_DIR"])
