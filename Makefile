@@ -14,6 +14,8 @@ UV_VERSION := 0.13.9
 FLASK := $(BIN)/flask --app onboarding
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Trust the system certificate store (as pip and npm do), not only uv's built-in roots.
+export UV_SYSTEM_CERTS ?= 1
 
 LOCALES := nb nn en
 PO_FILES := $(foreach l,$(LOCALES),onboarding/translations/$(l)/LC_MESSAGES/messages.po)
