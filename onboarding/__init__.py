@@ -52,11 +52,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from onboarding import auth, core, org
+    from onboarding import auth, content, core, org
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(org.bp)
+    app.register_blueprint(content.bp)
     core.init_app(app)
     auth.init_app(app)
 

@@ -12,10 +12,12 @@ from onboarding.database import DatabaseProblem, check_database
 
 def init_app(app: Flask) -> None:
     from onboarding.auth.cli import users
+    from onboarding.content.cli import courses
     from onboarding.demo.cli import demo
     from onboarding.notifications.cli import notify
 
     app.cli.add_command(users)
+    app.cli.add_command(courses)
     app.cli.add_command(demo)
     app.cli.add_command(notify)
     app.cli.add_command(setup_command)
@@ -25,18 +27,32 @@ def init_app(app: Flask) -> None:
 @click.option("--demo/--no-demo", default=True, help="Load demo data when the database is empty.")
 @with_appcontext
 def setup_command(demo: bool) -> None:
-    """Create or upgrade the database and load demo data into an empty one."""
+    """Create or upgrade the database, load the course files, and demo data into an empty one."""
+    from onboarding.content.checker import find_programmes
+    from onboarding.content.services import ContentRefused, courses_dir, sync_programme
     from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo
+    from onboarding.extensions import db
 
     try:
         check_database(allow_missing=True)
     except DatabaseProblem as problem:
         raise click.ClickException(str(problem)) from problem
     upgrade(directory=current_app.extensions["migrate"].directory)
+    for folder in find_programmes(courses_dir()):
+        try:
+            report = sync_programme(folder)
+        except ContentRefused as refused:
+            db.session.rollback()
+            for found in refused.result.problems:
+                click.echo(str(found), err=True)
+            raise click.ClickException(
+                f"The course files in {folder} have problems (above); nothing was loaded."
+            ) from refused
+        db.session.commit()
+        changes = ", ".join(report.new_versions) if report.changed else "unchanged"
+        click.echo(f"Course content {report.programme}: {changes}.")
     if demo:
         created = seed_demo(only_if_empty=True)
-        from onboarding.extensions import db
-
         db.session.commit()
         click.echo(
             "Demo data loaded." if created else "Database already has data; demo not loaded."

@@ -33,6 +33,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Links in e-mails are built from this, never from the request's Host header.
         "BASE_URL": "http://127.0.0.1:5000",
+        # Where the programme's content files are; empty means the bundled courses/.
+        "COURSES_DIR": "",
         "ORG_NAME": "Tynset kommune",
         "ORG_LOGO": "img/tynset-logo.svg",
         "ORG_COLOUR": "#005f73",

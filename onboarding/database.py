@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import DateTime, event, inspect, text
 from sqlalchemy.engine import Dialect, Engine, make_url
@@ -98,7 +100,25 @@ def check_database(allow_missing: bool = False) -> None:
             f"Cannot use the database {db.engine.url.render_as_string(hide_password=True)}: "
             f"{error.__class__.__name__}: {getattr(error, 'orig', error)}"
         ) from error
-    if not allow_missing and "alembic_version" not in tables:
+    if allow_missing:
+        return
+    if "alembic_version" not in tables:
         raise DatabaseProblem(
             "The database has no tables yet. Create them with `flask --app onboarding db upgrade`."
         )
+    if current_revisions() != head_revisions():
+        raise DatabaseProblem(
+            "The database is not up to date with this version of the app. "
+            "Upgrade it with `flask --app onboarding db upgrade`."
+        )
+
+
+def head_revisions() -> set[str]:
+    migrate = current_app.extensions["migrate"]
+    config = migrate.migrate.get_config(migrate.directory)
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def current_revisions() -> set[str]:
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())

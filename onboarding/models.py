@@ -3,7 +3,33 @@
 from __future__ import annotations
 
 from onboarding.auth.models import Role, User, UserRole
+from onboarding.content.models import (
+    ContentAsset,
+    Lesson,
+    Module,
+    ModuleVersion,
+    Option,
+    Programme,
+    Question,
+    ReflectionPrompt,
+)
 from onboarding.notifications.models import Notification
 from onboarding.org.models import OrgUnit, UnitKind, unit_leaders
 
-__all__ = ["Notification", "OrgUnit", "Role", "UnitKind", "User", "UserRole", "unit_leaders"]
+__all__ = [
+    "ContentAsset",
+    "Lesson",
+    "Module",
+    "ModuleVersion",
+    "Notification",
+    "Option",
+    "OrgUnit",
+    "Programme",
+    "Question",
+    "ReflectionPrompt",
+    "Role",
+    "UnitKind",
+    "User",
+    "UserRole",
+    "unit_leaders",
+]
