@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,8 @@ def test_the_programme_in_courses_passes(appctx: Flask) -> None:
 def test_courses_check_prints_one_line_on_success(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["courses", "check"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines() == [
-        "introduksjon: 5 moduler, 19 leksjoner, 68 spørsmål, ingen feil."
-    ]
+    [line] = result.output.strip().splitlines()
+    assert re.fullmatch(r"introduksjon: 5 moduler, \d+ leksjoner, \d+ spørsmål, ingen feil\.", line)
 
 
 def test_the_small_valid_programme_passes(runner: FlaskCliRunner) -> None:
