@@ -28,8 +28,7 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def setup_command(demo: bool) -> None:
     """Create or upgrade the database, load the course files, and demo data into an empty one."""
-    from onboarding.content.checker import find_programmes
-    from onboarding.content.services import ContentRefused, courses_dir, sync_programme
+    from onboarding.content.cli import sync_courses
     from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo
     from onboarding.extensions import db
 
@@ -38,19 +37,7 @@ def setup_command(demo: bool) -> None:
     except DatabaseProblem as problem:
         raise click.ClickException(str(problem)) from problem
     upgrade(directory=current_app.extensions["migrate"].directory)
-    for folder in find_programmes(courses_dir()):
-        try:
-            report = sync_programme(folder)
-        except ContentRefused as refused:
-            db.session.rollback()
-            for found in refused.result.problems:
-                click.echo(str(found), err=True)
-            raise click.ClickException(
-                f"The course files in {folder} have problems (above); nothing was loaded."
-            ) from refused
-        db.session.commit()
-        changes = ", ".join(report.new_versions) if report.changed else "unchanged"
-        click.echo(f"Course content {report.programme}: {changes}.")
+    sync_courses()
     if demo:
         created = seed_demo(only_if_empty=True)
         db.session.commit()

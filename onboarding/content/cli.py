@@ -63,14 +63,9 @@ def check_command(path: Path | None) -> None:
         raise SystemExit(1)
 
 
-@courses.command("sync")
-@path_argument
-def sync_command(path: Path | None) -> None:
-    """Load the course files into the database; refuses files that do not pass the check."""
-    try:
-        check_database()
-    except DatabaseProblem as problem:
-        raise click.ClickException(str(problem)) from problem
+def sync_courses(path: Path | None = None) -> None:
+    """Load every programme under ``path`` (default: the configured courses), committing each;
+    print the problems and stop at the first programme that does not pass the check."""
     for folder in _programmes(path):
         try:
             report = sync_programme(folder)
@@ -99,3 +94,14 @@ def sync_command(path: Path | None) -> None:
             )
         else:
             click.echo(_("%(programme)s: unchanged.", programme=report.programme))
+
+
+@courses.command("sync")
+@path_argument
+def sync_command(path: Path | None) -> None:
+    """Load the course files into the database; refuses files that do not pass the check."""
+    try:
+        check_database()
+    except DatabaseProblem as problem:
+        raise click.ClickException(str(problem)) from problem
+    sync_courses(path)

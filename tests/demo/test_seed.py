@@ -89,7 +89,7 @@ def test_setup_command_migrates_seeds_and_prints_the_demo_logins(
     result = runner.invoke(args=["setup"])
     assert result.exit_code == 0, result.output
     assert "Demo data loaded." in result.output
-    assert "Course content introduksjon: visjon v1, verdier v1" in result.output
+    assert "introduksjon: nye versjoner: visjon v1, verdier v1" in result.output
     assert f"password for all: {DEMO_PASSWORD}" in result.output
     for _role, email, _description in demo_accounts():
         assert email in result.output
