@@ -52,12 +52,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from onboarding import auth, content, core, org
+    from onboarding import auth, content, core, learning, org, quizzes
+    from onboarding.learning import views as _learning_views  # noqa: F401
+    from onboarding.quizzes import views as _quiz_views  # noqa: F401
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(org.bp)
     app.register_blueprint(content.bp)
+    app.register_blueprint(learning.bp)
+    app.register_blueprint(quizzes.bp)
     core.init_app(app)
     auth.init_app(app)
 

@@ -35,6 +35,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "BASE_URL": "http://127.0.0.1:5000",
         # Where the programme's content files are; empty means the bundled courses/.
         "COURSES_DIR": "",
+        # The programme new employees take; empty means the only one loaded.
+        "PROGRAMME_SLUG": "",
         "ORG_NAME": "Tynset kommune",
         "ORG_LOGO": "img/tynset-logo.svg",
         "ORG_COLOUR": "#005f73",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -44,3 +47,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return TIMEZONE
+
+
+def local_today() -> date:
+    """Today's date where the municipality is."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()

@@ -13,10 +13,18 @@ from onboarding.content.models import (
     Question,
     ReflectionPrompt,
 )
+from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
 from onboarding.notifications.models import Notification
 from onboarding.org.models import OrgUnit, UnitKind, unit_leaders
+from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 
 __all__ = [
+    "AttemptAnswer",
+    "Enrolment",
+    "LessonProgress",
+    "ModuleCompletion",
+    "QuizAttempt",
+    "Reflection",
     "ContentAsset",
     "Lesson",
     "Module",

@@ -35,7 +35,7 @@ from onboarding.notifications.services import deliver
 def login() -> str | Response | tuple[str, int]:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
-        return redirect(target or url_for("core.home"))
+        return redirect(target or url_for("learning.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
@@ -45,7 +45,7 @@ def login() -> str | Response | tuple[str, int]:
         else:
             login_user(user, remember=bool(form.remember.data))
             db.session.commit()
-            return redirect(target or url_for("core.home"))
+            return redirect(target or url_for("learning.home"))
     form.next.data = target or ""
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -90,7 +90,7 @@ def _choose_password(token: str, purpose: TokenPurpose) -> str | Response | tupl
                 flash(_("Welcome! Your password is saved and you are signed in."), "success")
             else:
                 flash(_("Your password is changed and you are signed in."), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("learning.home"))
     template = (
         "auth/accept_invitation.html"
         if purpose is TokenPurpose.INVITATION
@@ -136,7 +136,7 @@ def account() -> str | Response | tuple[str, int]:
 @bp.post("/language")
 def choose_language() -> Response:
     form = LanguageForm()
-    target = safe_next(form.next.data) or url_for("core.home")
+    target = safe_next(form.next.data) or url_for("learning.home")
     if form.validate_on_submit():
         language = form.language.data or "nb"
         if current_user.is_authenticated:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from onboarding.core import bp
@@ -17,6 +17,14 @@ def init_app(app: Flask) -> None:
     app.context_processor(layout_context)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["score"] = format_score
+
+
+def format_score(value: float | None) -> str:
+    """A quiz score as a percentage in the reader's number format: «87,5 %»."""
+    if value is None:
+        return "–"
+    return f"{format_decimal(round(value, 1), format='#,##0.#')} %"
 
 
 def layout_context() -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, render_template
-from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -14,12 +13,6 @@ from onboarding.core import bp
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
 from onboarding.org.models import OrgUnit
-
-
-@bp.get("/")
-@login_required
-def home() -> str:
-    return render_template("core/home.html", user=current_user)
 
 
 @bp.get("/healthz")

@@ -1,0 +1,91 @@
+"""The learner's records: enrolment, lessons read, reflections, completed modules.
+
+Progress is kept per module and lesson *slug*, not per version, so that a new version of
+a module does not take away what someone has already done; completions keep the version
+they were made on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onboarding.database import UTCDateTime, utcnow
+from onboarding.extensions import db
+
+if TYPE_CHECKING:
+    from onboarding.auth.models import User
+    from onboarding.content.models import Module, ModuleVersion, Programme
+
+
+class Enrolment(db.Model):  # type: ignore[name-defined]
+    """A person's place in a programme, with the deadline for finishing it."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("user_id", "programme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    due_date: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_date_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_date_changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    modules_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    programme: Mapped[Programme] = relationship()
+
+
+class LessonProgress(db.Model):  # type: ignore[name-defined]
+    """A lesson someone has read (in whichever version they read it)."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    lesson_slug: Mapped[str] = mapped_column(String(80))
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Reflection(db.Model):  # type: ignore[name-defined]
+    """An answer to a reflection prompt, private unless its author shares it with a leader."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "prompt_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    prompt_key: Mapped[str] = mapped_column(String(80))
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("reflection_prompts.id"))
+    text: Mapped[str] = mapped_column(Text)
+    shared_with_leader: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModuleCompletion(db.Model):  # type: ignore[name-defined]
+    """A module someone has completed: every lesson read and the quiz passed."""
+
+    __tablename__ = "module_completions"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    # The version that was current when the module was completed.
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    best_score: Mapped[float]
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module: Mapped[Module] = relationship()
+    version: Mapped[ModuleVersion] = relationship()

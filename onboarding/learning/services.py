@@ -1,0 +1,353 @@
+"""The learner's progress: enrolment and deadline, lessons read, reflections, completion."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from onboarding.auth.models import Role, User
+from onboarding.content.models import Lesson, Module, ModuleVersion, Programme, ReflectionPrompt
+from onboarding.database import utcnow
+from onboarding.extensions import db
+from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
+from onboarding.quizzes.models import QuizAttempt
+from onboarding.quizzes.services import best_scores
+from onboarding.signals import attempt_submitted, modules_completed
+
+MAX_REFLECTION_LENGTH = 5000
+
+
+class LearningError(ValueError):
+    """A change the rules do not allow; the message is for the user."""
+
+
+class Status(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+# -- the programme and enrolment ----------------------------------------------------------
+
+
+def current_programme() -> Programme | None:
+    """The programme new employees take (``PROGRAMME_SLUG``, else the only one loaded)."""
+    slug = current_app.config.get("PROGRAMME_SLUG")
+    query = select(Programme).options(
+        selectinload(Programme.modules)
+        .selectinload(Module.current_version)
+        .selectinload(ModuleVersion.lessons)
+    )
+    if slug:
+        return db.session.scalar(query.where(Programme.slug == slug))
+    return db.session.scalars(query.order_by(Programme.id)).first()
+
+
+def is_eligible(user: User) -> bool:
+    """Active employees with a start date take the programme."""
+    return user.active and user.has_role(Role.EMPLOYEE) and user.start_date is not None
+
+
+def due_date_for(user: User, programme: Programme) -> date:
+    assert user.start_date is not None
+    return user.start_date + timedelta(weeks=programme.deadline_weeks)
+
+
+def enrolment_for(user: User, programme: Programme) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id, Enrolment.programme_id == programme.id
+        )
+    )
+
+
+def ensure_enrolment(user: User, programme: Programme) -> Enrolment | None:
+    """The person's enrolment, made now if they should have one and do not."""
+    enrolment = enrolment_for(user, programme)
+    if enrolment is not None or not is_eligible(user):
+        return enrolment
+    enrolment = Enrolment(
+        user_id=user.id, programme_id=programme.id, due_date=due_date_for(user, programme)
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:  # enrolled by a concurrent request
+        return enrolment_for(user, programme)
+    return enrolment
+
+
+def enrol_everyone(programme: Programme) -> int:
+    """Enrol every eligible person who is not enrolled yet; return how many were."""
+    enrolled = select(Enrolment.user_id).where(Enrolment.programme_id == programme.id)
+    candidates = db.session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.start_date.is_not(None), User.id.not_in(enrolled))
+        .options(selectinload(User.role_links))
+    )
+    count = 0
+    for user in candidates:
+        if is_eligible(user):
+            db.session.add(
+                Enrolment(
+                    user_id=user.id,
+                    programme_id=programme.id,
+                    due_date=due_date_for(user, programme),
+                )
+            )
+            count += 1
+    db.session.flush()
+    return count
+
+
+def change_due_date(enrolment: Enrolment, new_date: date, changed_by: User) -> None:
+    """HR sets a person's deadline by hand."""
+    if enrolment.user.start_date and new_date < enrolment.user.start_date:
+        raise LearningError(_("The deadline cannot be before the start date."))
+    enrolment.due_date = new_date
+    enrolment.due_date_changed_at = utcnow()
+    enrolment.due_date_changed_by_id = changed_by.id
+    db.session.flush()
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    version: ModuleVersion
+    lessons_read: set[str]
+    quiz_passed: bool
+    best_score: float | None
+    completion: ModuleCompletion | None
+
+    @property
+    def completed(self) -> bool:
+        return self.completion is not None
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return list(self.version.lessons)
+
+    @property
+    def read_count(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.slug in self.lessons_read)
+
+    @property
+    def steps_total(self) -> int:
+        return len(self.lessons) + 1  # every lesson, and the quiz
+
+    @property
+    def steps_done(self) -> int:
+        if self.completed:
+            return self.steps_total
+        return self.read_count + (1 if self.quiz_passed else 0)
+
+    @property
+    def status(self) -> Status:
+        if self.completed:
+            return Status.COMPLETED
+        if self.steps_done or self.best_score is not None:
+            return Status.IN_PROGRESS
+        return Status.NOT_STARTED
+
+    def next_lesson(self) -> Lesson | None:
+        return next(
+            (lesson for lesson in self.lessons if lesson.slug not in self.lessons_read), None
+        )
+
+
+@dataclass
+class NextStep:
+    module: Module
+    lesson: Lesson | None  # None: the quiz
+
+
+@dataclass
+class ProgrammeProgress:
+    programme: Programme
+    enrolment: Enrolment | None
+    modules: list[ModuleProgress] = field(default_factory=list)
+
+    @property
+    def steps_total(self) -> int:
+        return sum(m.steps_total for m in self.modules)
+
+    @property
+    def steps_done(self) -> int:
+        return sum(m.steps_done for m in self.modules)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def all_modules_completed(self) -> bool:
+        return bool(self.modules) and all(m.completed for m in self.modules)
+
+    def days_left(self, today: date) -> int | None:
+        return (self.enrolment.due_date - today).days if self.enrolment else None
+
+    def next_step(self) -> NextStep | None:
+        for item in self.modules:
+            if item.completed:
+                continue
+            lesson = item.next_lesson()
+            return NextStep(item.module, lesson)
+        return None
+
+    def for_module(self, module: Module) -> ModuleProgress | None:
+        return next((m for m in self.modules if m.module.id == module.id), None)
+
+
+def progress_for(user: User, programme: Programme) -> ProgrammeProgress:
+    """Everything the learner's pages show, in a fixed number of queries."""
+    enrolment = enrolment_for(user, programme)
+    read: dict[int, set[str]] = {}
+    for module_id, slug in db.session.execute(
+        select(LessonProgress.module_id, LessonProgress.lesson_slug).where(
+            LessonProgress.user_id == user.id
+        )
+    ):
+        read.setdefault(module_id, set()).add(slug)
+    completions = {
+        c.module_id: c
+        for c in db.session.scalars(
+            select(ModuleCompletion).where(ModuleCompletion.user_id == user.id)
+        )
+    }
+    scores = best_scores(user)
+    result = ProgrammeProgress(programme=programme, enrolment=enrolment)
+    for module in programme.modules:
+        if not module.active or module.current_version is None:
+            continue
+        best, passed = scores.get(module.id, (None, False))
+        result.modules.append(
+            ModuleProgress(
+                module=module,
+                version=module.current_version,
+                lessons_read=read.get(module.id, set()),
+                quiz_passed=passed,
+                best_score=best,
+                completion=completions.get(module.id),
+            )
+        )
+    return result
+
+
+def find_module(programme: Programme, slug: str) -> Module | None:
+    return next(
+        (m for m in programme.modules if m.slug == slug and m.active and m.current_version),
+        None,
+    )
+
+
+def mark_lesson_read(user: User, lesson: Lesson) -> None:
+    """Record that ``user`` has read ``lesson``; reading it again changes nothing."""
+    version = lesson.version
+    exists = db.session.scalar(
+        select(LessonProgress.id).where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.module_id == version.module_id,
+            LessonProgress.lesson_slug == lesson.slug,
+        )
+    )
+    if exists is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    LessonProgress(
+                        user_id=user.id,
+                        module_id=version.module_id,
+                        lesson_slug=lesson.slug,
+                        version_id=version.id,
+                    )
+                )
+        except IntegrityError:
+            pass  # marked by a concurrent request
+    update_completion(user, version.module)
+
+
+def save_reflection(user: User, prompt: ReflectionPrompt, text: str, shared: bool) -> Reflection:
+    """Save (or replace) the person's answer to a reflection prompt."""
+    text = text.strip()
+    if len(text) > MAX_REFLECTION_LENGTH:
+        raise LearningError(
+            _("The answer can be at most %(count)d characters.", count=MAX_REFLECTION_LENGTH)
+        )
+    version = prompt.version
+    reflection = db.session.scalar(
+        select(Reflection).where(
+            Reflection.user_id == user.id,
+            Reflection.module_id == version.module_id,
+            Reflection.prompt_key == prompt.key,
+        )
+    )
+    if reflection is None:
+        reflection = Reflection(user_id=user.id, module_id=version.module_id, prompt_key=prompt.key)
+        db.session.add(reflection)
+    reflection.prompt_id = prompt.id
+    reflection.text = text
+    reflection.shared_with_leader = shared
+    reflection.updated_at = utcnow()
+    db.session.flush()
+    return reflection
+
+
+def reflections_for(user: User, module: Module) -> dict[str, Reflection]:
+    return {
+        r.prompt_key: r
+        for r in db.session.scalars(
+            select(Reflection).where(
+                Reflection.user_id == user.id, Reflection.module_id == module.id
+            )
+        )
+    }
+
+
+# -- completion ----------------------------------------------------------------------------
+
+
+def update_completion(user: User, module: Module) -> ModuleCompletion | None:
+    """Complete the module when every lesson is read and the quiz passed; when that was the
+    last module, mark the enrolment and send ``modules_completed``."""
+    programme = module.programme
+    progress = progress_for(user, programme)
+    item = progress.for_module(module)
+    if item is None or item.completed:
+        return item.completion if item else None
+    if item.read_count < len(item.lessons) or not item.quiz_passed:
+        return None
+    completion = ModuleCompletion(
+        user_id=user.id,
+        module_id=module.id,
+        version_id=item.version.id,
+        best_score=item.best_score or 0.0,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(completion)
+    except IntegrityError:  # completed by a concurrent request
+        return None
+    item.completion = completion
+    enrolment = progress.enrolment
+    if progress.all_modules_completed and enrolment and enrolment.modules_completed_at is None:
+        enrolment.modules_completed_at = utcnow()
+        db.session.flush()
+        modules_completed.send(enrolment)
+    return completion
+
+
+@attempt_submitted.connect
+def _on_attempt_submitted(attempt: QuizAttempt) -> None:
+    user = db.session.get(User, attempt.user_id)
+    if user is not None and attempt.passed:
+        update_completion(user, attempt.module)

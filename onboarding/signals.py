@@ -1,0 +1,15 @@
+"""Signals that let a lower area tell a higher one that something happened.
+
+Receivers run synchronously, inside the sender's transaction.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sender: the submitted ``QuizAttempt``.
+attempt_submitted = _signals.signal("attempt-submitted")
+#: sender: the ``Enrolment`` whose every module is now complete.
+modules_completed = _signals.signal("modules-completed")
