@@ -35,6 +35,8 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
 }
+# The module's pages /modules/<module>/quiz and /reflections sit beside its lessons.
+RESERVED_LESSON_SLUGS = {"quiz", "reflections"}
 UNSAFE_SVG = re.compile(
     rb"<script|\son[a-z]+\s*=|javascript:|<foreignObject|xlink:href\s*=\s*[\"']https?:", re.I
 )
@@ -261,6 +263,15 @@ class _Checker:
         lessons: list[LoadedLesson] = []
         lesson_slugs: set[str] = set()
         for index, entry in enumerate(spec.lessons):
+            if entry.slug in RESERVED_LESSON_SLUGS:
+                report(
+                    ("lessons", index, "slug"),
+                    _(
+                        "“%(slug)s” cannot be used as a lesson slug: the module's own pages "
+                        "use it.",
+                        slug=entry.slug,
+                    ),
+                )
             if entry.slug in lesson_slugs:
                 report(
                     ("lessons", index, "slug"),
