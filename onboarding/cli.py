@@ -30,6 +30,7 @@ def setup_command(demo: bool) -> None:
     """Create or upgrade the database, load the course files, and demo data into an empty one."""
     from onboarding.content.cli import sync_courses
     from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo
+    from onboarding.learning.services import current_programme, enrol_everyone
     from onboarding.extensions import db
 
     try:
@@ -41,6 +42,10 @@ def setup_command(demo: bool) -> None:
     if demo:
         created = seed_demo(only_if_empty=True)
         db.session.commit()
+        programme = current_programme()
+        if programme is not None:
+            enrol_everyone(programme)
+            db.session.commit()
         click.echo(
             "Demo data loaded." if created else "Database already has data; demo not loaded."
         )
