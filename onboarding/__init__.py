@@ -52,7 +52,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from onboarding import auth, content, core, learning, org, quizzes
+    from onboarding import attendance, auth, cohorts, content, core, learning, org, quizzes
+    from onboarding.attendance import views as _attendance_views  # noqa: F401
+    from onboarding.cohorts import views as _cohort_views  # noqa: F401
     from onboarding.learning import views as _learning_views  # noqa: F401
     from onboarding.quizzes import views as _quiz_views  # noqa: F401
 
@@ -62,6 +64,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(content.bp)
     app.register_blueprint(learning.bp)
     app.register_blueprint(quizzes.bp)
+    app.register_blueprint(cohorts.bp)
+    app.register_blueprint(attendance.bp)
     core.init_app(app)
     auth.init_app(app)
 

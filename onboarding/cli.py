@@ -30,8 +30,8 @@ def setup_command(demo: bool) -> None:
     """Create or upgrade the database, load the course files, and demo data into an empty one."""
     from onboarding.content.cli import sync_courses
     from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo
-    from onboarding.learning.services import current_programme, enrol_everyone
     from onboarding.extensions import db
+    from onboarding.learning.services import current_programme, enrol_everyone
 
     try:
         check_database(allow_missing=True)

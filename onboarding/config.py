@@ -37,6 +37,11 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "COURSES_DIR": "",
         # The programme new employees take; empty means the only one loaded.
         "PROGRAMME_SLUG": "",
+        # A new hire joins the first session at least this many days after starting.
+        "COHORT_MIN_DAYS_AFTER_START": 0,
+        # Self check-in: the code changes this often, and opens this long before a session.
+        "CHECKIN_CODE_SECONDS": 300,
+        "CHECKIN_OPENS_MINUTES_BEFORE": 30,
         "ORG_NAME": "Tynset kommune",
         "ORG_LOGO": "img/tynset-logo.svg",
         "ORG_COLOUR": "#005f73",

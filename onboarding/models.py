@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from onboarding.attendance.models import Attendance, AttendanceChange
 from onboarding.auth.models import Role, User, UserRole
+from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import (
     ContentAsset,
     Lesson,
@@ -19,6 +21,11 @@ from onboarding.org.models import OrgUnit, UnitKind, unit_leaders
 from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 
 __all__ = [
+    "Attendance",
+    "AttendanceChange",
+    "Cohort",
+    "CohortMember",
+    "CohortSession",
     "AttemptAnswer",
     "Enrolment",
     "LessonProgress",

@@ -44,6 +44,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     last_name: Mapped[str] = mapped_column(String(100))
     employee_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    # Nærmeste leder, as the HR system says; seeing people goes by the units one leads.
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     position: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[date | None]
     language: Mapped[str] = mapped_column(String(5), default="nb")
@@ -57,6 +61,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[OrgUnit | None] = relationship(back_populates="members")
+    manager: Mapped[User | None] = relationship(remote_side=[id])
     role_links: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

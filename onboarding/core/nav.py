@@ -20,6 +20,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("learning.home", _l("My introduction")),
     NavItem("org.people", _l("People"), frozenset({Role.HR, Role.ADMIN})),
+    NavItem("cohorts.cohorts", _l("Cohorts"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("content.overview", _l("Content"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("core.system", _l("System"), frozenset({Role.ADMIN})),
 ]

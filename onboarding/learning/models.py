@@ -37,6 +37,8 @@ class Enrolment(db.Model):  # type: ignore[name-defined]
         ForeignKey("users.id", ondelete="SET NULL")
     )
     modules_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every module done and the in-person session attended (set by the attendance area).
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     programme: Mapped[Programme] = relationship()

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.content.models import Lesson, Module, Programme
+from onboarding.core.hooks import home_cards
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning import bp
@@ -59,7 +60,9 @@ def home() -> str:
         return render_template("learning/welcome.html", user=user)
     db.session.commit()
     progress = progress_for(user, programme)
-    return render_template("learning/home.html", progress=progress, today=local_today())
+    return render_template(
+        "learning/home.html", progress=progress, today=local_today(), cards=home_cards(user)
+    )
 
 
 @bp.get("/modules/<module_slug>")

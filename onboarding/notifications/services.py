@@ -27,7 +27,9 @@ class DeliveryReport:
     failed: int = 0
 
 
-def queue_email(kind: str, recipient: User, template: str, **context: Any) -> Notification:
+def queue_email(
+    kind: str, recipient: User, template: str, calendar: str | None = None, **context: Any
+) -> Notification:
     """Render ``templates/email/<template>.txt`` in the recipient's language and queue it.
 
     The template's first line is ``Subject: ...``; the rest is the body.
@@ -43,6 +45,7 @@ def queue_email(kind: str, recipient: User, template: str, **context: Any) -> No
         to_address=formataddr((recipient.full_name, recipient.email)),
         subject=first.removeprefix("Subject:").strip(),
         body_text=body.strip() + "\n",
+        calendar=calendar,
     )
     db.session.add(notification)
     db.session.flush()
@@ -57,6 +60,14 @@ def build_message(notification: Notification) -> EmailMessage:
     message["Date"] = format_datetime(notification.created_at)
     message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
     message.set_content(notification.body_text)
+    if notification.calendar:
+        message.add_attachment(
+            notification.calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="samling.ics",
+            params={"method": "REQUEST"},
+        )
     return message
 
 

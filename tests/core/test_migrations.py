@@ -57,3 +57,24 @@ def test_migrations_downgrade_to_nothing(empty_database: str, make_app: MakeApp)
         downgrade(revision="base")
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+def test_upgrading_keeps_what_people_saved(empty_database: str, make_app: MakeApp) -> None:
+    """Later migrations rebuild tables (SQLite batch mode); nothing may cascade away."""
+    app = make_app(empty_database)
+    with app.app_context():
+        upgrade(revision="0003")
+        db.session.execute(
+            text(
+                "INSERT INTO users (id, email, first_name, last_name, language, active,"
+                " session_token, created_at) VALUES (1, 'kari@tynset.example', 'Kari',"
+                " 'Nordmann', 'nb', true, 'token', '2026-01-01 00:00:00')"
+            )
+        )
+        db.session.execute(text("INSERT INTO user_roles (user_id, role) VALUES (1, 'hr')"))
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(text("SELECT email FROM users")).scalars().all() == [
+            "kari@tynset.example"
+        ]
+        assert db.session.execute(text("SELECT role FROM user_roles")).scalars().all() == ["hr"]

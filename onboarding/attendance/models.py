@@ -1,0 +1,74 @@
+"""The attendance register (oppmøteliste) for cohort sessions, with its full history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onboarding.database import UTCDateTime, utcnow
+from onboarding.extensions import db
+
+if TYPE_CHECKING:
+    from onboarding.auth.models import User
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"  # møtt
+    LATE = "late"  # kom for sent
+    EXCUSED = "excused"  # gyldig fravær
+    ABSENT = "absent"  # fravær
+
+    @property
+    def attended(self) -> bool:
+        return self in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+def _status_type() -> Enum:
+    return Enum(
+        AttendanceStatus,
+        native_enum=False,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Attendance(db.Model):  # type: ignore[name-defined]
+    """A person's current mark for a session."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("cohort_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(_status_type())
+    note: Mapped[str] = mapped_column(String(500), default="")
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # True when the person checked themselves in with the code.
+    self_check_in: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    marked_by: Mapped[User | None] = relationship(foreign_keys=[marked_by_id])
+
+
+class AttendanceChange(db.Model):  # type: ignore[name-defined]
+    """One change to the register: who, when, from what to what. Never edited."""
+
+    __tablename__ = "attendance_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("cohort_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    old_status: Mapped[AttendanceStatus | None] = mapped_column(_status_type())
+    new_status: Mapped[AttendanceStatus] = mapped_column(_status_type())
+    old_note: Mapped[str] = mapped_column(String(500), default="")
+    new_note: Mapped[str] = mapped_column(String(500), default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])

@@ -1,0 +1,280 @@
+"""The attendance register, self check-in, and programme completion.
+
+The programme is complete when every module is done and the person attended (møtt or kom
+for sent) a session of their cohort, whichever happens last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from onboarding.attendance.models import Attendance, AttendanceChange, AttendanceStatus
+from onboarding.auth.models import Role, User
+from onboarding.cohorts.models import CohortMember, CohortSession
+from onboarding.cohorts.services import local
+from onboarding.database import utcnow
+from onboarding.extensions import db
+from onboarding.learning.models import Enrolment
+from onboarding.signals import modules_completed, programme_completed
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 6
+MAX_NOTE = 500
+
+
+class AttendanceError(ValueError):
+    """A change the register does not allow; the message is for the user."""
+
+
+def can_keep_register(user: User, session: CohortSession) -> bool:
+    """HR, admin and the session's facilitator keep the register."""
+    return user.has_role(Role.HR, Role.ADMIN) or session.facilitator_id == user.id
+
+
+@dataclass
+class RegisterRow:
+    member: CohortMember
+    attendance: Attendance | None
+    not_started: bool  # started after the session: not counted as absent
+
+    @property
+    def user(self) -> User:
+        return self.member.user
+
+
+def register(session: CohortSession) -> list[RegisterRow]:
+    """The session's members with their marks, sorted by name; two queries."""
+    members = list(
+        db.session.scalars(
+            select(CohortMember)
+            .join(User, CohortMember.user_id == User.id)
+            .where(CohortMember.session_id == session.id)
+            .order_by(User.last_name, User.first_name)
+        )
+    )
+    marks = {
+        a.user_id: a
+        for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))
+    }
+    day = local(session.starts_at).date()
+    return [
+        RegisterRow(
+            member=m,
+            attendance=marks.get(m.user_id),
+            not_started=m.user.start_date is not None and m.user.start_date > day,
+        )
+        for m in members
+    ]
+
+
+def mark(
+    session: CohortSession,
+    person: User,
+    status: AttendanceStatus,
+    by: User | None,
+    note: str | None = None,
+    self_check_in: bool = False,
+) -> Attendance:
+    """Set ``person``'s mark, recording the change (who, when, before, after)."""
+    if note is not None and len(note) > MAX_NOTE:
+        raise AttendanceError(_("The note can be at most %(count)d characters.", count=MAX_NOTE))
+    member = db.session.scalar(
+        select(CohortMember).where(
+            CohortMember.user_id == person.id, CohortMember.session_id == session.id
+        )
+    )
+    if member is None:
+        raise AttendanceError(_("%(name)s is not in this session.", name=person.full_name))
+    attendance = db.session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == session.id, Attendance.user_id == person.id
+        )
+    )
+    new_note = (note if note is not None else (attendance.note if attendance else "")).strip()
+    if attendance is not None and attendance.status == status and attendance.note == new_note:
+        return attendance  # a double click changes nothing
+    change = AttendanceChange(
+        session_id=session.id,
+        user_id=person.id,
+        old_status=attendance.status if attendance else None,
+        new_status=status,
+        old_note=attendance.note if attendance else "",
+        new_note=new_note,
+        changed_by_id=by.id if by else None,
+    )
+    if attendance is None:
+        attendance = Attendance(session_id=session.id, user_id=person.id, status=status)
+        db.session.add(attendance)
+    attendance.status = status
+    attendance.note = new_note
+    attendance.marked_by_id = by.id if by else None
+    attendance.marked_at = utcnow()
+    attendance.self_check_in = self_check_in
+    db.session.add(change)
+    db.session.flush()
+    if status.attended:
+        complete_if_done(person)
+    return attendance
+
+
+def mark_rest_present(session: CohortSession, by: User) -> int:
+    """«Alle møtt»: mark everyone without a mark as present; return how many."""
+    count = 0
+    for row in register(session):
+        if row.attendance is None and not row.not_started:
+            mark(session, row.user, AttendanceStatus.PRESENT, by)
+            count += 1
+    return count
+
+
+def history(session: CohortSession) -> list[AttendanceChange]:
+    return list(
+        db.session.scalars(
+            select(AttendanceChange)
+            .where(AttendanceChange.session_id == session.id)
+            .order_by(AttendanceChange.changed_at.desc(), AttendanceChange.id.desc())
+        )
+    )
+
+
+def absentees(session: CohortSession) -> list[User]:
+    """Members who did not attend (and had started by then): for moving to the next cohort."""
+    return [
+        row.user
+        for row in register(session)
+        if not row.not_started and (row.attendance is None or not row.attendance.status.attended)
+    ]
+
+
+# -- self check-in -------------------------------------------------------------------------
+
+
+def _window_seconds() -> int:
+    return int(current_app.config["CHECKIN_CODE_SECONDS"])
+
+
+def check_in_open(session: CohortSession, now: datetime | None = None) -> bool:
+    """Check-in is open from a little before the session starts until it ends."""
+    now = now or utcnow()
+    early = timedelta(minutes=int(current_app.config["CHECKIN_OPENS_MINUTES_BEFORE"]))
+    return session.starts_at - early <= now <= session.ends_at
+
+
+def check_in_code(session: CohortSession, at: float | None = None) -> str:
+    """The session's code for the current window; it changes every few minutes."""
+    window = int((at if at is not None else time.time()) // _window_seconds())
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"checkin:{session.id}:{window}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _position in range(CODE_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[index])
+    return "".join(chars)
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def code_is_valid(session: CohortSession, code: str, at: float | None = None) -> bool:
+    """The current code, or the one just before it (someone typing as it changes)."""
+    now = at if at is not None else time.time()
+    given = normalise_code(code)
+    return any(
+        hmac.compare_digest(given, check_in_code(session, now - back * _window_seconds()))
+        for back in (0, 1)
+    )
+
+
+def check_in(person: User, session: CohortSession, code: str, at: float | None = None) -> bool:
+    """Mark ``person`` as møtt with a valid code. True when they were marked now, False when
+    they already had a mark (one mark, however many times they check in)."""
+    now = datetime.fromtimestamp(at, tz=utcnow().tzinfo) if at is not None else utcnow()
+    if not check_in_open(session, now):
+        raise AttendanceError(_("Check-in is only open during the session."))
+    if not code_is_valid(session, code, at):
+        raise AttendanceError(
+            _("The code is wrong or has expired. Check the code on the screen and try again.")
+        )
+    member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == person.id))
+    if member is None or member.session_id != session.id:
+        raise AttendanceError(
+            _("You are not registered for this session. Talk to the person running it.")
+        )
+    existing = db.session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == session.id, Attendance.user_id == person.id
+        )
+    )
+    if existing is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            mark(session, person, AttendanceStatus.PRESENT, by=person, self_check_in=True)
+    except IntegrityError:  # checked in twice at the same moment
+        return False
+    return True
+
+
+def open_sessions(now: datetime | None = None) -> list[CohortSession]:
+    """Sessions whose check-in is open now."""
+    now = now or utcnow()
+    early = timedelta(minutes=int(current_app.config["CHECKIN_OPENS_MINUTES_BEFORE"]))
+    return list(
+        db.session.scalars(
+            select(CohortSession).where(
+                CohortSession.starts_at <= now + early, CohortSession.ends_at >= now
+            )
+        )
+    )
+
+
+# -- completion ----------------------------------------------------------------------------
+
+
+def attended(person: User) -> bool:
+    """Did ``person`` attend (møtt or kom for sent) a session of their cohort?"""
+    member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == person.id))
+    if member is None:
+        return False
+    sessions = select(CohortSession.id).where(CohortSession.cohort_id == member.cohort_id)
+    statuses = db.session.scalars(
+        select(Attendance.status).where(
+            Attendance.user_id == person.id, Attendance.session_id.in_(sessions)
+        )
+    )
+    return any(status.attended for status in statuses)
+
+
+def complete_if_done(person: User) -> list[Enrolment]:
+    """Complete every enrolment of ``person`` whose modules are done, if they attended."""
+    if not attended(person):
+        return []
+    done = []
+    for enrolment in db.session.scalars(
+        select(Enrolment).where(
+            Enrolment.user_id == person.id,
+            Enrolment.modules_completed_at.is_not(None),
+            Enrolment.completed_at.is_(None),
+        )
+    ):
+        enrolment.completed_at = utcnow()
+        db.session.flush()
+        programme_completed.send(enrolment)
+        done.append(enrolment)
+    return done
+
+
+@modules_completed.connect
+def _on_modules_completed(enrolment: Enrolment) -> None:
+    complete_if_done(enrolment.user)

@@ -1,0 +1,216 @@
+"""The attendance register for HR and facilitators, the check-in code, and self check-in."""
+
+from __future__ import annotations
+
+import segno
+from flask import Response as FlaskResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from weasyprint import HTML
+from werkzeug.wrappers import Response
+
+from onboarding.attendance import bp
+from onboarding.attendance.models import AttendanceStatus
+from onboarding.attendance.services import (
+    AttendanceError,
+    absentees,
+    can_keep_register,
+    check_in,
+    check_in_code,
+    check_in_open,
+    history,
+    mark,
+    mark_rest_present,
+    normalise_code,
+    open_sessions,
+    register,
+)
+from onboarding.auth.models import User
+from onboarding.cohorts.models import CohortSession
+from onboarding.cohorts.services import CohortError, cohorts_in_order, local, move_member
+from onboarding.extensions import db
+from onboarding.notifications.services import deliver
+from onboarding.paths import resource_dir
+from onboarding.urls import external_url
+
+
+def _session_for_register(session_id: int) -> CohortSession:
+    session = db.session.get(CohortSession, session_id)
+    if session is None:
+        abort(404)
+    if not can_keep_register(current_user._get_current_object(), session):
+        abort(403)
+    return session
+
+
+@bp.get("/sessions/<int:session_id>/register")
+@login_required
+def register_page(session_id: int) -> str:
+    session = _session_for_register(session_id)
+    rows = register(session)
+    counts = {status: 0 for status in AttendanceStatus}
+    for row in rows:
+        if row.attendance:
+            counts[row.attendance.status] += 1
+    return render_template(
+        "attendance/register.html",
+        session=session,
+        rows=rows,
+        counts=counts,
+        unmarked=sum(1 for row in rows if row.attendance is None and not row.not_started),
+        history=history(session),
+        absent=absentees(session) if session.ends_at < _now() else [],
+        statuses=list(AttendanceStatus),
+        local=local,
+    )
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from onboarding.database import utcnow
+
+    return utcnow()
+
+
+@bp.post("/sessions/<int:session_id>/register")
+@login_required
+def mark_one(session_id: int) -> Response:
+    session = _session_for_register(session_id)
+    person = db.session.get(User, request.form.get("user", type=int) or 0)
+    try:
+        status = AttendanceStatus(request.form.get("status", ""))
+    except ValueError:
+        status = None
+    if person is None or status is None:
+        flash(_("Choose a person and a status."), "error")
+        return redirect(url_for(".register_page", session_id=session.id))
+    try:
+        mark(
+            session,
+            person,
+            status,
+            current_user._get_current_object(),
+            note=request.form.get("note"),
+        )
+    except AttendanceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for(".register_page", session_id=session.id) + f"#person-{person.id}")
+
+
+@bp.post("/sessions/<int:session_id>/register/all-present")
+@login_required
+def all_present(session_id: int) -> Response:
+    session = _session_for_register(session_id)
+    count = mark_rest_present(session, current_user._get_current_object())
+    db.session.commit()
+    flash(_("%(count)d more people are marked as present.", count=count), "success")
+    return redirect(url_for(".register_page", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/register/move-absent")
+@login_required
+def move_absent(session_id: int) -> Response:
+    """Move everyone who did not attend to the next cohort, in one step."""
+    session = _session_for_register(session_id)
+    later = [
+        c
+        for c in cohorts_in_order()
+        if c.sessions and c.sessions[0].starts_at > session.starts_at and c.id != session.cohort_id
+    ]
+    if not later:
+        flash(_("There is no later cohort to move people to. Plan one first."), "error")
+        return redirect(url_for(".register_page", session_id=session.id))
+    target = later[0]
+    moved = 0
+    for person in absentees(session):
+        seat = next((s for s in target.sessions if len(s.members) < s.capacity), None)
+        try:
+            move_member(person, target, seat)
+        except CohortError:
+            move_member(person, target, None)
+        moved += 1
+    db.session.commit()
+    deliver()
+    flash(
+        _("%(count)d people are moved to %(cohort)s.", count=moved, cohort=target.name), "success"
+    )
+    return redirect(url_for(".register_page", session_id=session.id))
+
+
+@bp.get("/sessions/<int:session_id>/check-in-code")
+@login_required
+def code_page(session_id: int) -> str:
+    """The code and QR code to show on the screen in the room; the page renews itself."""
+    session = _session_for_register(session_id)
+    code = check_in_code(session)
+    link = external_url("attendance.check_in_page", session=session.id, code=code)
+    qr = segno.make(link, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
+    return render_template(
+        "attendance/code.html",
+        session=session,
+        code=code,
+        qr=qr,
+        link=link,
+        is_open=check_in_open(session),
+        local=local,
+    )
+
+
+@bp.route("/check-in", methods=["GET", "POST"])
+@login_required
+def check_in_page() -> str | Response | tuple[str, int]:
+    """Employees check themselves in with the code on the screen (or the QR code's link)."""
+    person = current_user._get_current_object()
+    code = normalise_code(request.values.get("code", ""))
+    if request.method == "POST":
+        if not code:
+            return render_template(
+                "attendance/check_in.html", code="", error=_("Type the code shown on the screen.")
+            ), 400
+        sessions = open_sessions()
+        chosen = request.form.get("session", type=int)
+        if chosen:
+            sessions = [s for s in sessions if s.id == chosen] or sessions
+        mine = [s for s in sessions if any(m.user_id == person.id for m in s.members)]
+        candidates = mine or sessions
+        if not candidates:
+            return render_template(
+                "attendance/check_in.html",
+                code=code,
+                error=_("No session is open for check-in right now."),
+            ), 400
+        target = candidates[0]
+        try:
+            marked = check_in(person, target, code)
+        except AttendanceError as error:
+            db.session.rollback()
+            return render_template("attendance/check_in.html", code=code, error=str(error)), 400
+        db.session.commit()
+        return render_template(
+            "attendance/checked_in.html", session=target, marked=marked, local=local
+        )
+    return render_template(
+        "attendance/check_in.html",
+        code=code,
+        error=None,
+        session_id=request.args.get("session", type=int),
+    )
+
+
+@bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")
+@login_required
+def sign_in_sheet(session_id: int) -> Response:
+    """A printable list of members to sign, as a backup for the day."""
+    session = _session_for_register(session_id)
+    html = render_template(
+        "attendance/sheet.html", session=session, rows=register(session), local=local
+    )
+    pdf = HTML(string=html, base_url=str(resource_dir("static"))).write_pdf()
+    return FlaskResponse(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="oppmoteliste-{session.id}.pdf"'},
+    )

@@ -1,0 +1,85 @@
+"""Cohorts (kull): the twice-yearly groups of new employees and their sessions (samlinger)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onboarding.database import UTCDateTime, utcnow
+from onboarding.extensions import db
+
+if TYPE_CHECKING:
+    from onboarding.auth.models import User
+
+
+def new_calendar_uid() -> str:
+    return f"{uuid.uuid4()}@onboarding"
+
+
+class Cohort(db.Model):  # type: ignore[name-defined]
+    """A cohort, e.g. «Vårkullet 2027»."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sessions: Mapped[list[CohortSession]] = relationship(
+        back_populates="cohort", order_by="CohortSession.starts_at"
+    )
+    members: Mapped[list[CohortMember]] = relationship(back_populates="cohort")
+
+    def __repr__(self) -> str:
+        return f"<Cohort {self.name}>"
+
+
+class CohortSession(db.Model):  # type: ignore[name-defined]
+    """An in-person session of a cohort: when, where, how many, who runs it."""
+
+    __tablename__ = "cohort_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int]
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    # The calendar event's identity: the UID never changes, the sequence counts changes.
+    calendar_uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_calendar_uid)
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+    facilitator: Mapped[User | None] = relationship()
+    members: Mapped[list[CohortMember]] = relationship(back_populates="session")
+
+
+class CohortMember(db.Model):  # type: ignore[name-defined]
+    """A person's place in a cohort: at a session, or on the cohort's waiting list."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (UniqueConstraint("user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None: on the cohort's waiting list.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohort_sessions.id", ondelete="SET NULL"), index=True
+    )
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="members")
+    session: Mapped[CohortSession | None] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+    @property
+    def waiting(self) -> bool:
+        return self.session_id is None
