@@ -242,42 +242,42 @@ def attendance_csv(cohort_id: int) -> Response:
         "absent": _("Absent"),
     }
 
+    header = [
+        _("Employee number"),
+        _("Name"),
+        _("E-mail address"),
+        _("Unit"),
+        _("Session"),
+        _("Attendance"),
+        _("Note"),
+    ]
+    table = []
+    for member in members:
+        session = member.session
+        mark = marks.get((session.id, member.user_id)) if session else None
+        table.append(
+            [
+                member.user.employee_number,
+                member.user.full_name,
+                member.user.email,
+                member.user.unit.name if member.user.unit else "",
+                local(session.starts_at).strftime("%d.%m.%Y %H:%M")
+                if session
+                else _("Waiting list"),
+                labels[mark.status.value] if mark else "",
+                mark.note if mark else "",
+            ]
+        )
+
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(
-            [
-                _("Employee number"),
-                _("Name"),
-                _("E-mail address"),
-                _("Unit"),
-                _("Session"),
-                _("Attendance"),
-                _("Note"),
-            ]
-        )
+        writer.writerow(header)
         yield "\ufeff" + buffer.getvalue()
-        for member in members:
+        for row in table:
             buffer.seek(0)
             buffer.truncate()
-            session = member.session
-            mark = marks.get((session.id, member.user_id)) if session else None
-            writer.writerow(
-                [
-                    _safe_cell(v)
-                    for v in (
-                        member.user.employee_number,
-                        member.user.full_name,
-                        member.user.email,
-                        member.user.unit.name if member.user.unit else "",
-                        local(session.starts_at).strftime("%d.%m.%Y %H:%M")
-                        if session
-                        else _("Waiting list"),
-                        labels[mark.status.value] if mark else "",
-                        mark.note if mark else "",
-                    )
-                ]
-            )
+            writer.writerow([_safe_cell(value) for value in row])
             yield buffer.getvalue()
 
     filename = f"oppmote-{cohort.id}.csv"

@@ -1,0 +1,161 @@
+"""HR plans a cohort, people are placed, the register is kept, the employee checks in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from onboarding.attendance.services import check_in_code
+from onboarding.auth.models import Role, User
+from onboarding.cohorts.models import CohortMember, CohortSession
+from onboarding.content.services import courses_dir, sync_programme
+from onboarding.extensions import db
+from onboarding.signals import new_hire_created
+from tests.factories import commit, create_user
+from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def people(app: Flask) -> None:
+    with app.app_context():
+        sync_programme(courses_dir() / "introduksjon")
+        create_user("hr@tynset.example", roles=(Role.HR,), first_name="Hanne")
+        create_user(
+            "ansatt@tynset.example", first_name="Nora", start_date=TODAY - timedelta(days=3)
+        )
+        create_user("leder@tynset.example", roles=(Role.LEADER,), first_name="Leif")
+        commit()
+
+
+def plan_cohort(client: FlaskClient) -> int:
+    response = post_form(client, "/cohorts", {"name": "Vårkullet 2027"})
+    assert response.status_code == 302
+    cohort_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    for offset, place in ((0, "Kommunestyresalen"), (14, "Tynsethallen")):
+        day = TODAY + timedelta(days=offset)
+        added = post_form(
+            client,
+            f"/cohorts/{cohort_id}/sessions/new",
+            {
+                "day": day.strftime("%d.%m.%Y"),
+                "start": "00:00",
+                "end": "23:59",
+                "place": place,
+                "capacity": "20",
+                "facilitator": "leder@tynset.example",
+                "agenda": "Velkommen, verdiene våre, lunsj",
+            },
+        )
+        assert added.status_code == 302, text_of(added)
+    return cohort_id
+
+
+def test_hr_plans_a_cohort_and_keeps_the_register(
+    app: Flask, client: FlaskClient, auth: AuthActions, people: None
+) -> None:
+    auth.login("hr@tynset.example")
+    cohort_id = plan_cohort(client)
+    page = text_of(client.get(f"/cohorts/{cohort_id}"))
+    assert "Kommunestyresalen" in page
+    assert "Tynsethallen" in page
+
+    with app.app_context():
+        nora = db.session.scalar(select(User).where(User.email == "ansatt@tynset.example"))
+        assert nora is not None
+        new_hire_created.send(nora)  # as the import does
+        commit()
+        session = db.session.scalar(select(CohortSession).order_by(CohortSession.starts_at))
+        assert session is not None
+        session_id, nora_id = session.id, nora.id
+        member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == nora_id))
+        assert member is not None
+        assert member.session_id == session_id
+        code = check_in_code(session)
+    from onboarding.notifications.services import deliver
+
+    with app.app_context():
+        deliver()
+    invitation = [
+        m for m in outbox_messages(Path(app.config["MAIL_OUTBOX_DIR"])) if "ansatt@" in m["To"]
+    ]
+    assert invitation
+    assert any(p.get_content_type() == "text/calendar" for p in invitation[0].iter_attachments())
+
+    register = client.get(f"/sessions/{session_id}/register")
+    assert register.status_code == 200
+    assert "Ikke markert" in text_of(register)
+    marked = client.post(
+        f"/sessions/{session_id}/register",
+        data={
+            "csrf_token": csrf_token(client),
+            "user": str(nora_id),
+            "status": "absent",
+            "note": "Syk",
+        },
+    )
+    assert marked.status_code == 302
+    assert "Fravær" in text_of(client.get(f"/sessions/{session_id}/register"))
+
+    # The employee sees the session on the home page and checks in; one mark, now «møtt».
+    auth.logout()
+    auth.login("ansatt@tynset.example")
+    home = text_of(client.get("/"))
+    assert "Kommunestyresalen" in home
+    assert "Legg til i kalender" in home
+    calendar = client.get("/my-session.ics")
+    assert calendar.mimetype == "text/calendar"
+    checked = post_form(client, "/check-in", {"code": code.lower()})
+    assert checked.status_code == 200
+    assert "Du var allerede registrert" in text_of(checked)  # HR had marked her absent
+
+    # The facilitator may keep the register; another employee may not.
+    auth.logout()
+    auth.login("leder@tynset.example")
+    assert client.get(f"/sessions/{session_id}/register").status_code == 200
+    assert client.get("/cohorts").status_code == 403
+    history = text_of(client.get(f"/sessions/{session_id}/register"))
+    assert "Syk" in history
+    assert "Hanne" in history
+
+    csv_export = None
+    auth.logout()
+    auth.login("hr@tynset.example")
+    csv_export = client.get(f"/cohorts/{cohort_id}/attendance.csv")
+    body = csv_export.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    assert "Fravær;Syk" in body
+
+
+def test_csv_cells_that_look_like_formulas_are_defused(
+    app: Flask, client: FlaskClient, auth: AuthActions, people: None
+) -> None:
+    auth.login("hr@tynset.example")
+    cohort_id = plan_cohort(client)
+    with app.app_context():
+        person = create_user(
+            "formel@tynset.example",
+            first_name="=HYPERLINK(1)",
+            start_date=TODAY - timedelta(days=1),
+        )
+        new_hire_created.send(person)
+        commit()
+    body = client.get(f"/cohorts/{cohort_id}/attendance.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in body
+    assert re.search(r";=HYPERLINK", body) is None
+
+
+def test_employees_cannot_plan_or_keep_registers(
+    client: FlaskClient, auth: AuthActions, people: None
+) -> None:
+    auth.login("ansatt@tynset.example")
+    assert client.get("/cohorts").status_code == 403
+    assert post_form(client, "/cohorts", {"name": "Mitt kull"}).status_code == 403
+    assert client.get("/sessions/1/register").status_code in (403, 404)
