@@ -52,10 +52,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from onboarding import attendance, auth, cohorts, content, core, learning, org, quizzes
+    from onboarding import attendance, auth, cohorts, content, core, learning, org, people, quizzes
     from onboarding.attendance import views as _attendance_views  # noqa: F401
     from onboarding.cohorts import views as _cohort_views  # noqa: F401
     from onboarding.learning import views as _learning_views  # noqa: F401
+    from onboarding.org import views as _org_views  # noqa: F401
+    from onboarding.people import views as _people_views  # noqa: F401
     from onboarding.quizzes import views as _quiz_views  # noqa: F401
 
     app.register_blueprint(core.bp)
@@ -66,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes.bp)
     app.register_blueprint(cohorts.bp)
     app.register_blueprint(attendance.bp)
+    app.register_blueprint(people.bp)
     core.init_app(app)
     auth.init_app(app)
 

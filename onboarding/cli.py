@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from onboarding.content.cli import courses
     from onboarding.demo.cli import demo
     from onboarding.notifications.cli import notify
+    from onboarding.people import cli as _people_cli  # noqa: F401  (adds `users import`)
 
     app.cli.add_command(users)
     app.cli.add_command(courses)

@@ -18,6 +18,7 @@ from onboarding.content.models import (
 from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
 from onboarding.notifications.models import Notification
 from onboarding.org.models import OrgUnit, UnitKind, unit_leaders
+from onboarding.people.models import ImportBatch
 from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "CohortSession",
     "AttemptAnswer",
     "Enrolment",
+    "ImportBatch",
     "LessonProgress",
     "ModuleCompletion",
     "QuizAttempt",

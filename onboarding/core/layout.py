@@ -40,7 +40,10 @@ def layout_context() -> dict[str, Any]:
         "org_logo": current_app.config["ORG_LOGO"],
         "html_lang": {"nb": "nb", "nn": "nn", "en": "en"}.get(language, "nb"),
         "nav_items": nav,
-        "language_form": LanguageForm(language=language, next=request.full_path.rstrip("?")),
+        # formdata=None: the layout must never read the request body (it may be too large).
+        "language_form": LanguageForm(
+            formdata=None, language=language, next=request.full_path.rstrip("?")
+        ),
     }
 
 

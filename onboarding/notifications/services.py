@@ -6,6 +6,7 @@ import smtplib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 
 from onboarding.auth.models import User
 from onboarding.database import utcnow
@@ -52,12 +54,26 @@ def queue_email(
     return notification
 
 
-def build_message(notification: Notification) -> EmailMessage:
+@dataclass(frozen=True)
+class Outgoing:
+    """What is needed to send one queued notification, read without the ORM session."""
+
+    id: int
+    kind: str
+    to_address: str
+    subject: str
+    body_text: str
+    calendar: str | None
+    created_at: datetime
+
+
+def build_message(notification: Outgoing | Notification) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = notification.to_address
     message["Subject"] = notification.subject
-    message["Date"] = format_datetime(notification.created_at)
+    created = notification.created_at
+    message["Date"] = format_datetime(created if created.tzinfo else created.replace(tzinfo=UTC))
     message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
     message.set_content(notification.body_text)
     if notification.calendar:
@@ -74,63 +90,93 @@ def build_message(notification: Notification) -> EmailMessage:
 def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
     """Send unsent notifications (all of them, or those in ``ids``).
 
-    Commits after each message, unlike other services: once a message has left,
-    the record that it was sent must survive whatever happens to the rest.
-    A message that fails stays unsent, with the error, for the next run.
+    Runs on a connection of its own and commits after each message: once a message has
+    left, the record that it was sent must survive whatever happens to the rest, and a
+    large batch must not drag the caller's session along. A message that fails stays
+    unsent, with the error, for the next run. Call it after committing what queued them.
     """
-    query = select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id)
-    if ids is not None:
-        query = query.where(Notification.id.in_(list(ids)))
-    pending = list(db.session.scalars(query.with_for_update(skip_locked=True)))
+    table = Notification.__table__
+    query = (
+        select(
+            table.c.id,
+            table.c.kind,
+            table.c.to_address,
+            table.c.subject,
+            table.c.body_text,
+            table.c.calendar,
+            table.c.created_at,
+        )
+        .where(table.c.sent_at.is_(None))
+        .order_by(table.c.id)
+    )
     report = DeliveryReport()
-    if not pending:
-        db.session.commit()
-        return report
-    attempted: set[int] = set()
-    try:
-        with _transport() as send:
-            for notification in pending:
-                attempted.add(notification.id)
-                _attempt(notification, send, report)
-                db.session.commit()
-    except (smtplib.SMTPException, OSError) as error:
-        # The connection itself failed: what was not sent stays queued for the next run.
-        for notification in pending:
-            if notification.id not in attempted:
-                notification.attempts += 1
-                notification.last_error = f"{type(error).__name__}: {error}"
-                report.failed += 1
-        db.session.commit()
-        current_app.logger.warning("mail server unavailable, e-mails kept queued: %s", error)
+    with db.engine.connect() as connection:
+        wanted = list(ids) if ids is not None else None
+        pending: list[Outgoing] = []
+        for chunk in _chunks(wanted) if wanted is not None else [None]:
+            chosen = query if chunk is None else query.where(table.c.id.in_(chunk))
+            pending.extend(Outgoing(*row) for row in connection.execute(chosen))
+        connection.commit()
+        if not pending:
+            return report
+        attempted: set[int] = set()
+        try:
+            with _transport() as send:
+                for outgoing in pending:
+                    attempted.add(outgoing.id)
+                    error = _attempt(outgoing, send)
+                    _record(connection, outgoing.id, error)
+                    connection.commit()
+                    if error is None:
+                        report.sent += 1
+                    else:
+                        report.failed += 1
+        except (smtplib.SMTPException, OSError) as problem:
+            # The connection itself failed: what was not sent stays queued for the next run.
+            message = f"{type(problem).__name__}: {problem}"
+            for outgoing in pending:
+                if outgoing.id not in attempted:
+                    _record(connection, outgoing.id, message)
+                    report.failed += 1
+            connection.commit()
+            current_app.logger.warning("mail server unavailable, e-mails kept queued: %s", problem)
     return report
 
 
-def _attempt(
-    notification: Notification, send: Callable[[Notification], None], report: DeliveryReport
-) -> None:
-    notification.attempts += 1
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)] or [[]]
+
+
+def _attempt(outgoing: Outgoing, send: Callable[[Outgoing], None]) -> str | None:
+    """Send one message; the error text, or None when it left."""
     try:
-        send(notification)
+        send(outgoing)
     except (smtplib.SMTPException, OSError) as error:
-        notification.last_error = f"{type(error).__name__}: {error}"
-        report.failed += 1
-        current_app.logger.warning(
-            "e-mail %s not sent: %s", notification.id, notification.last_error
-        )
-    else:
-        notification.sent_at = utcnow()
-        notification.last_error = None
-        report.sent += 1
+        current_app.logger.warning("e-mail %s not sent: %s", outgoing.id, error)
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _record(connection: Connection, notification_id: int, error: str | None) -> None:
+    table = Notification.__table__
+    values: dict[str, object] = {"attempts": table.c.attempts + 1, "last_error": error}
+    if error is None:
+        values["sent_at"] = utcnow()
+    connection.execute(
+        update(table)
+        .where(table.c.id == notification_id, table.c.sent_at.is_(None))
+        .values(**values)
+    )
 
 
 @contextmanager
-def _transport() -> Iterator[Callable[[Notification], None]]:
+def _transport() -> Iterator[Callable[[Outgoing], None]]:
     config = current_app.config
     if not config["MAIL_SERVER"]:
         outbox = Path(config["MAIL_OUTBOX_DIR"])
         outbox.mkdir(parents=True, exist_ok=True)
 
-        def write(notification: Notification) -> None:
+        def write(notification: Outgoing) -> None:
             stamp = f"{notification.created_at:%Y%m%d-%H%M%S}"
             name = f"{stamp}-{notification.id:06d}-{notification.kind}.eml"
             (outbox / name).write_bytes(bytes(build_message(notification)))
@@ -147,7 +193,7 @@ def _transport() -> Iterator[Callable[[Notification], None]]:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
 
-        def send(notification: Notification) -> None:
+        def send(notification: Outgoing) -> None:
             smtp.send_message(build_message(notification))
 
         yield send

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from onboarding.auth.models import Role, User
 from onboarding.extensions import db
@@ -115,3 +115,55 @@ def people_query(search: str = "", unit_id: int | None = None) -> Select[tuple[U
     if unit_id is not None:
         query = query.where(User.unit_id.in_(subtree_unit_ids([unit_id])))
     return query
+
+
+def rename_unit(unit: OrgUnit, name: str, code: str | None) -> None:
+    """Change a unit's name and its code in the HR system."""
+    name = name.strip()
+    code = (code or "").strip() or None
+    if not name:
+        raise OrgError(_("A unit must have a name."))
+    siblings = select(OrgUnit).where(OrgUnit.name == name, OrgUnit.id != unit.id)
+    siblings = siblings.where(
+        OrgUnit.parent_id == unit.parent_id
+        if unit.parent_id is not None
+        else OrgUnit.parent_id.is_(None)
+    )
+    if db.session.scalar(siblings) is not None:
+        raise OrgError(_("There is already a unit called “%(name)s” at this level.", name=name))
+    if code and db.session.scalar(
+        select(OrgUnit).where(OrgUnit.code == code, OrgUnit.id != unit.id)
+    ):
+        raise OrgError(_("Another unit already has the code %(code)s.", code=code))
+    unit.name = name
+    unit.code = code
+    db.session.flush()
+
+
+def unit_tree() -> list[tuple[OrgUnit, int]]:
+    """Every unit with its depth, parents before children, siblings by name; one query."""
+    units = list(
+        db.session.scalars(
+            select(OrgUnit).options(selectinload(OrgUnit.leaders)).order_by(OrgUnit.name)
+        )
+    )
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[OrgUnit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def kind_below(parent: OrgUnit | None) -> UnitKind:
+    if parent is None:
+        return UnitKind.MUNICIPALITY
+    if parent.kind == UnitKind.MUNICIPALITY:
+        return UnitKind.SERVICE_AREA
+    return UnitKind.DEPARTMENT
