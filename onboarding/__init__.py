@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from onboarding.cohorts import views as _cohort_views  # noqa: F401
     from onboarding.learning import views as _learning_views  # noqa: F401
     from onboarding.org import views as _org_views  # noqa: F401
+    from onboarding.people import directory_views as _directory_views  # noqa: F401
     from onboarding.people import views as _people_views  # noqa: F401
     from onboarding.quizzes import views as _quiz_views  # noqa: F401
 

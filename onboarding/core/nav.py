@@ -19,7 +19,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("learning.home", _l("My introduction")),
-    NavItem("org.people", _l("People"), frozenset({Role.HR, Role.ADMIN})),
+    NavItem("people.people", _l("People"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("cohorts.cohorts", _l("Cohorts"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("org.units", _l("Units"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("people.upload", _l("Import"), frozenset({Role.HR, Role.ADMIN})),

@@ -192,7 +192,7 @@ def deadline(user_id: int) -> str | Response | tuple[str, int]:
                 ),
                 "success",
             )
-            return redirect(url_for("org.people"))
+            return redirect(url_for("people.person", user_id=person.id))
     db.session.commit()
     return render_template(
         "learning/deadline.html", person=person, enrolment=enrolment, form=form

@@ -1,10 +1,9 @@
-"""HR's list of people, and the unit tree with who leads which unit."""
+"""HR's unit tree, with who leads which unit."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from onboarding.auth.access import roles_required
@@ -18,30 +17,11 @@ from onboarding.org.services import (
     OrgError,
     create_unit,
     kind_below,
-    people_query,
     remove_leader,
     rename_unit,
     set_leader,
     unit_tree,
 )
-
-PAGE_SIZE = 50
-
-
-@bp.get("/people")
-@roles_required(Role.HR, Role.ADMIN)
-def people() -> str:
-    search = request.args.get("q", "").strip()[:100]
-    unit_id = request.args.get("unit", type=int)
-    units = list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.name)))
-    if unit_id is not None and unit_id not in {unit.id for unit in units}:
-        unit_id = None
-    page = db.paginate(
-        people_query(search=search, unit_id=unit_id), per_page=PAGE_SIZE, error_out=False
-    )
-    return render_template(
-        "org/people.html", page=page, units=units, search=search, unit_id=unit_id
-    )
 
 
 @bp.route("/units", methods=["GET", "POST"])

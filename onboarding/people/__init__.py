@@ -1,4 +1,4 @@
-"""People from the HR system: HR imports new hires and changes from a CSV or Excel export.
+"""People for HR: the list and person pages, and the import of new hires from the HR system.
 
 The views are imported when the app registers the blueprint (see ``learning``).
 """
@@ -7,4 +7,4 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("people", __name__, url_prefix="/import")
+bp = Blueprint("people", __name__)

@@ -1,11 +1,22 @@
-"""Forms for importing people. The rules live in ``people.services``."""
+"""Forms for importing and editing people. The rules live in the services."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from onboarding.auth.forms import LANGUAGE_NAMES
+from onboarding.config import LANGUAGES
 
 
 class UploadForm(FlaskForm):
@@ -26,3 +37,35 @@ class UploadForm(FlaskForm):
 class ApplyForm(FlaskForm):
     # The preview HR saw: the import is refused if the plan is no longer the same.
     plan = HiddenField()
+
+
+class PersonForm(FlaskForm):
+    """HR's changes to a person's details."""
+
+    first_name = StringField(
+        _l("First name"), validators=[InputRequired(_l("Enter the first name.")), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[InputRequired(_l("Enter the last name.")), Length(max=100)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(_l("Enter the e-mail address.")),
+            Email(_l("Enter an e-mail address like navn@example.no."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    employee_number = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)])
+    unit = SelectField(_l("Unit"), coerce=int, validate_choice=False)
+    position = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    start_date = DateField(
+        _l("Start date"),
+        format=["%Y-%m-%d", "%d.%m.%Y"],
+        description=_l("For example 01.03.2027."),
+        validators=[Optional()],
+    )
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+    )

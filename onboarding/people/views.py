@@ -39,7 +39,7 @@ def _upload_page(form: UploadForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
-@bp.route("", methods=["GET", "POST"])
+@bp.route("/import", methods=["GET", "POST"])
 @roles_required(Role.HR, Role.ADMIN)
 def upload() -> Response | tuple[str, int]:
     form = UploadForm()
@@ -89,7 +89,7 @@ def _preview_page(
     ), status
 
 
-@bp.get("/<int:batch_id>")
+@bp.get("/import/<int:batch_id>")
 @roles_required(Role.HR, Role.ADMIN)
 def batch(batch_id: int) -> str | tuple[str, int]:
     batch = _batch_or_404(batch_id)
@@ -102,7 +102,7 @@ def batch(batch_id: int) -> str | tuple[str, int]:
     return _preview_page(batch, plan)
 
 
-@bp.post("/<int:batch_id>")
+@bp.post("/import/<int:batch_id>")
 @roles_required(Role.HR, Role.ADMIN)
 def apply(batch_id: int) -> Response | tuple[str, int]:
     batch = _batch_or_404(batch_id)

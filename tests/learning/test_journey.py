@@ -284,7 +284,7 @@ def test_hr_changes_a_deadline(
     )
     assert "Fristen kan ikke være før startdatoen." in text_of(too_early)
     ok = post_form(client, f"/people/{nora_id}/deadline", {"due_date": "30.04.2027"})
-    assert ok.headers["Location"] == "/people"
+    assert ok.headers["Location"] == f"/people/{nora_id}"
     with app.app_context():
         enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == nora_id))
         assert enrolment is not None

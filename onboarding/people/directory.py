@@ -1,0 +1,199 @@
+"""HR's view of people: find them, see everything about one person, change their details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from onboarding.attendance.models import Attendance, AttendanceChange
+from onboarding.auth.models import User, new_session_token, normalise_email
+from onboarding.auth.services import AuthError, send_invitation
+from onboarding.cohorts.models import CohortMember
+from onboarding.content.models import Programme
+from onboarding.extensions import db
+from onboarding.learning.models import Enrolment, Reflection
+from onboarding.learning.services import ProgrammeProgress, current_programme, progress_for
+from onboarding.notifications.models import Notification
+from onboarding.org.models import OrgUnit
+from onboarding.org.services import people_query
+from onboarding.quizzes.models import QuizAttempt
+
+
+class PersonError(ValueError):
+    """A change HR asked for that the rules do not allow; the message is for HR."""
+
+
+STATUSES = ("active", "invited", "deactivated")
+
+
+@dataclass
+class Filters:
+    search: str = ""
+    unit_id: int | None = None
+    cohort_id: int | None = None
+    status: str = ""
+    started_from: date | None = None
+    started_to: date | None = None
+
+
+def directory_query(filters: Filters) -> Select[tuple[User]]:
+    """People matching ``filters``, sorted by name."""
+    query = people_query(search=filters.search, unit_id=filters.unit_id)
+    if filters.cohort_id is not None:
+        query = query.where(
+            User.id.in_(
+                select(CohortMember.user_id).where(CohortMember.cohort_id == filters.cohort_id)
+            )
+        )
+    if filters.status == "active":
+        query = query.where(User.active.is_(True), User.password_hash.is_not(None))
+    elif filters.status == "invited":
+        query = query.where(User.active.is_(True), User.password_hash.is_(None))
+    elif filters.status == "deactivated":
+        query = query.where(User.active.is_(False))
+    if filters.started_from is not None:
+        query = query.where(User.start_date >= filters.started_from)
+    if filters.started_to is not None:
+        query = query.where(User.start_date <= filters.started_to)
+    return query
+
+
+def memberships(users: list[User]) -> dict[int, CohortMember]:
+    """Cohort places of ``users``, in one query."""
+    if not users:
+        return {}
+    return {
+        m.user_id: m
+        for m in db.session.scalars(
+            select(CohortMember)
+            .where(CohortMember.user_id.in_([u.id for u in users]))
+            .options(selectinload(CohortMember.cohort), selectinload(CohortMember.session))
+        )
+    }
+
+
+@dataclass
+class PersonRecord:
+    person: User
+    programme: Programme | None
+    enrolment: Enrolment | None
+    progress: ProgrammeProgress | None
+    attempts: list[QuizAttempt]
+    membership: CohortMember | None
+    attendance: list[Attendance]
+    attendance_changes: list[AttendanceChange]
+    reflections_total: int
+    reflections_shared: int
+    invitations: list[Notification]
+
+
+def person_record(person: User) -> PersonRecord:
+    """Everything HR may see about one person (reflections only as counts: they are private)."""
+    programme = current_programme()
+    enrolment = None
+    progress = None
+    if programme is not None:
+        enrolment = db.session.scalar(
+            select(Enrolment).where(
+                Enrolment.user_id == person.id, Enrolment.programme_id == programme.id
+            )
+        )
+        progress = progress_for(person, programme)
+    reflections = list(
+        db.session.scalars(select(Reflection).where(Reflection.user_id == person.id))
+    )
+    return PersonRecord(
+        person=person,
+        programme=programme,
+        enrolment=enrolment,
+        progress=progress,
+        attempts=list(
+            db.session.scalars(
+                select(QuizAttempt)
+                .where(QuizAttempt.user_id == person.id, QuizAttempt.submitted_at.is_not(None))
+                .options(selectinload(QuizAttempt.version))
+                .order_by(QuizAttempt.submitted_at.desc())
+            )
+        ),
+        membership=db.session.scalar(select(CohortMember).where(CohortMember.user_id == person.id)),
+        attendance=list(
+            db.session.scalars(select(Attendance).where(Attendance.user_id == person.id))
+        ),
+        attendance_changes=list(
+            db.session.scalars(
+                select(AttendanceChange)
+                .where(AttendanceChange.user_id == person.id)
+                .order_by(AttendanceChange.changed_at.desc())
+            )
+        ),
+        reflections_total=len(reflections),
+        reflections_shared=sum(1 for r in reflections if r.shared_with_leader),
+        invitations=list(
+            db.session.scalars(
+                select(Notification)
+                .where(Notification.recipient_id == person.id)
+                .order_by(Notification.created_at.desc())
+            )
+        ),
+    )
+
+
+@dataclass
+class PersonChanges:
+    first_name: str
+    last_name: str
+    email: str
+    employee_number: str | None
+    unit: OrgUnit | None
+    position: str | None
+    start_date: date | None
+    language: str
+
+
+def update_person(person: User, changes: PersonChanges) -> None:
+    """Save HR's changes to a person; e-mail and employee number must stay unique."""
+    email = normalise_email(changes.email)
+    clash = db.session.scalar(
+        select(func.count(User.id)).where(User.email == email, User.id != person.id)
+    )
+    if clash:
+        raise PersonError(
+            _("Another person already has the e-mail address %(email)s.", email=email)
+        )
+    number = (changes.employee_number or "").strip() or None
+    if number and db.session.scalar(
+        select(func.count(User.id)).where(User.employee_number == number, User.id != person.id)
+    ):
+        raise PersonError(
+            _("Another person already has employee number %(number)s.", number=number)
+        )
+    person.first_name = changes.first_name.strip()
+    person.last_name = changes.last_name.strip()
+    person.email = email
+    person.employee_number = number
+    person.unit = changes.unit
+    person.position = (changes.position or "").strip() or None
+    person.start_date = changes.start_date
+    person.language = changes.language
+    db.session.flush()
+
+
+def set_active(person: User, active: bool) -> None:
+    """Deactivate (signs them out, stops e-mails) or reactivate a person; nothing is deleted."""
+    person.active = active
+    if not active:
+        person.session_token = new_session_token()
+    db.session.flush()
+
+
+def resend_invitation(person: User) -> Notification:
+    if not person.active:
+        raise PersonError(_("%(name)s is deactivated.", name=person.full_name))
+    try:
+        return send_invitation(person)
+    except AuthError as error:
+        raise PersonError(str(error)) from error

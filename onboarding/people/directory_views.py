@@ -1,0 +1,177 @@
+"""HR's people pages: the list with filters, one person's record, edit, invite, deactivate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from onboarding.auth.access import roles_required
+from onboarding.auth.models import Role, User
+from onboarding.cohorts.models import Cohort
+from onboarding.extensions import db
+from onboarding.notifications.services import deliver
+from onboarding.org.models import OrgUnit
+from onboarding.org.services import unit_tree
+from onboarding.people import bp
+from onboarding.people.directory import (
+    STATUSES,
+    Filters,
+    PersonChanges,
+    PersonError,
+    directory_query,
+    memberships,
+    person_record,
+    resend_invitation,
+    set_active,
+    update_person,
+)
+from onboarding.people.forms import PersonForm
+
+PAGE_SIZE = 50
+HR = (Role.HR, Role.ADMIN)
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        flash(_("The date “%(value)s” was not understood and is ignored.", value=value), "warning")
+        return None
+
+
+@bp.get("/people")
+@roles_required(*HR)
+def people() -> str:
+    units = [unit for unit, _depth in unit_tree()]
+    cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
+    filters = Filters(
+        search=request.args.get("q", "").strip()[:100],
+        unit_id=request.args.get("unit", type=int),
+        cohort_id=request.args.get("cohort", type=int),
+        status=request.args.get("status", ""),
+        started_from=_date_arg("from"),
+        started_to=_date_arg("to"),
+    )
+    # Unknown filter values are ignored rather than failing.
+    if filters.unit_id not in {u.id for u in units}:
+        filters.unit_id = None
+    if filters.cohort_id not in {c.id for c in cohorts}:
+        filters.cohort_id = None
+    if filters.status not in STATUSES:
+        filters.status = ""
+    page = db.paginate(directory_query(filters), per_page=PAGE_SIZE, error_out=False)
+    arguments = {
+        "q": filters.search or None,
+        "unit": filters.unit_id,
+        "cohort": filters.cohort_id,
+        "status": filters.status or None,
+        "from": filters.started_from.isoformat() if filters.started_from else None,
+        "to": filters.started_to.isoformat() if filters.started_to else None,
+    }
+    return render_template(
+        "people/list.html",
+        page=page,
+        units=units,
+        cohorts=cohorts,
+        filters=filters,
+        arguments=arguments,
+        places=memberships(list(page.items)),
+    )
+
+
+def _person_or_404(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+@bp.get("/people/<int:user_id>")
+@roles_required(*HR)
+def person(user_id: int) -> str:
+    record = person_record(_person_or_404(user_id))
+    return render_template("people/person.html", record=record, person=record.person)
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(*HR)
+def edit(user_id: int) -> str | Response | tuple[str, int]:
+    person = _person_or_404(user_id)
+    form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
+    form.unit.choices = [(0, _("(none)"))] + [
+        (unit.id, "– " * depth + unit.name) for unit, depth in unit_tree()
+    ]
+    if request.method == "GET":
+        form.unit.data = person.unit_id or 0
+    if form.validate_on_submit():
+        unit = db.session.get(OrgUnit, form.unit.data) if form.unit.data else None
+        try:
+            update_person(
+                person,
+                PersonChanges(
+                    first_name=form.first_name.data or "",
+                    last_name=form.last_name.data or "",
+                    email=form.email.data or "",
+                    employee_number=form.employee_number.data,
+                    unit=unit,
+                    position=form.position.data,
+                    start_date=form.start_date.data,
+                    language=form.language.data or "nb",
+                ),
+            )
+        except PersonError as error:
+            db.session.rollback()
+            form.email.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for(".person", user_id=person.id))
+    return render_template(
+        "people/edit.html", form=form, person=person
+    ), 400 if form.errors else 200
+
+
+@bp.post("/people/<int:user_id>/invitation")
+@roles_required(*HR)
+def invite(user_id: int) -> Response:
+    person = _person_or_404(user_id)
+    try:
+        notification = resend_invitation(person)
+    except PersonError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        deliver([notification.id])
+        flash(_("A new invitation is sent to %(email)s.", email=person.email), "success")
+    return redirect(url_for(".person", user_id=person.id))
+
+
+@bp.post("/people/<int:user_id>/active")
+@roles_required(*HR)
+def toggle_active(user_id: int) -> Response:
+    person = _person_or_404(user_id)
+    if person.id == current_user.id:
+        flash(_("You cannot deactivate yourself."), "error")
+        return redirect(url_for(".person", user_id=person.id))
+    set_active(person, not person.active)
+    db.session.commit()
+    if person.active:
+        flash(_("%(name)s is active again.", name=person.full_name), "success")
+    else:
+        flash(
+            _(
+                "%(name)s is deactivated: signed out, and gets no more e-mails. "
+                "Nothing is deleted.",
+                name=person.full_name,
+            ),
+            "success",
+        )
+    return redirect(url_for(".person", user_id=person.id))
