@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import segno
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -61,6 +62,7 @@ def plan_cohort(client: FlaskClient) -> int:
 def test_hr_plans_a_cohort_and_keeps_the_register(
     app: Flask, client: FlaskClient, auth: AuthActions, people: None
 ) -> None:
+    app.config["CHECKIN_CODE_SECONDS"] = 10**9  # no rotation in the middle of this test
     auth.login("hr@tynset.example")
     cohort_id = plan_cohort(client)
     page = text_of(client.get(f"/cohorts/{cohort_id}"))
@@ -89,6 +91,16 @@ def test_hr_plans_a_cohort_and_keeps_the_register(
     assert invitation
     assert any(p.get_content_type() == "text/calendar" for p in invitation[0].iter_attachments())
 
+    screen = client.get(f"/sessions/{session_id}/check-in-code")
+    assert screen.status_code == 200
+    shown = screen.get_data(as_text=True)
+    assert f"{code[:3]} {code[3:]}" in shown  # the session runs all day today
+    assert "<svg" in shown
+    # The QR code is the check-in link with the session and the code.
+    link = f"http://onboarding.test/check-in?session={session_id}&code={code}"
+    expected = segno.make(link, error="m").svg_inline(scale=6, title="QR-kode for innsjekking")
+    assert expected in shown
+
     register = client.get(f"/sessions/{session_id}/register")
     assert register.status_code == 200
     assert "Ikke markert" in text_of(register)
@@ -112,6 +124,8 @@ def test_hr_plans_a_cohort_and_keeps_the_register(
     assert "Legg til i kalender" in home
     calendar = client.get("/my-session.ics")
     assert calendar.mimetype == "text/calendar"
+    from_qr = client.get(f"/check-in?session={session_id}&code={code}")
+    assert f'value="{code}"' in from_qr.get_data(as_text=True)
     checked = post_form(client, "/check-in", {"code": code.lower()})
     assert checked.status_code == 200
     assert "Du var allerede registrert" in text_of(checked)  # HR had marked her absent
