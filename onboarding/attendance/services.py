@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from onboarding.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortMember, CohortSession
-from onboarding.cohorts.services import local
+from onboarding.cohorts.services import local, members_by_name
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
@@ -53,14 +53,7 @@ class RegisterRow:
 
 def register(session: CohortSession) -> list[RegisterRow]:
     """The session's members with their marks, sorted by name; two queries."""
-    members = list(
-        db.session.scalars(
-            select(CohortMember)
-            .join(User, CohortMember.user_id == User.id)
-            .where(CohortMember.session_id == session.id)
-            .order_by(User.last_name, User.first_name)
-        )
-    )
+    members = members_by_name(CohortMember.session_id == session.id)
     marks = {
         a.user_id: a
         for a in db.session.scalars(select(Attendance).where(Attendance.session_id == session.id))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from onboarding.auth.models import User
@@ -152,6 +152,19 @@ def cohorts_in_order() -> list[Cohort]:
 
 
 # -- assigning people ----------------------------------------------------------------------
+
+
+def members_by_name(*criteria: ColumnElement[bool]) -> list[CohortMember]:
+    """Members matching ``criteria``, sorted by name, with person and unit loaded."""
+    return list(
+        db.session.scalars(
+            select(CohortMember)
+            .join(User, CohortMember.user_id == User.id)
+            .where(*criteria)
+            .options(selectinload(CohortMember.user).selectinload(User.unit))
+            .order_by(User.last_name, User.first_name)
+        )
+    )
 
 
 def membership(user: User) -> CohortMember | None:

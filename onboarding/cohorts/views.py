@@ -29,6 +29,7 @@ from onboarding.cohorts.services import (
     create_cohort,
     fill_from_waiting_list,
     local,
+    members_by_name,
     membership,
     move_member,
     update_session,
@@ -221,14 +222,7 @@ def _safe_cell(value: object) -> str:
 def attendance_csv(cohort_id: int) -> Response:
     """The cohort's attendance, one row per member, for Excel (UTF-8 with BOM, semicolons)."""
     cohort = _cohort_or_404(cohort_id)
-    members = list(
-        db.session.scalars(
-            select(CohortMember)
-            .join(User, CohortMember.user_id == User.id)
-            .where(CohortMember.cohort_id == cohort.id)
-            .order_by(User.last_name, User.first_name)
-        )
-    )
+    members = members_by_name(CohortMember.cohort_id == cohort.id)
     marks = {
         (a.session_id, a.user_id): a
         for a in db.session.scalars(
