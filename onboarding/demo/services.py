@@ -250,4 +250,44 @@ def seed_demo(only_if_empty: bool = False, today: date | None = None) -> int:
         )
         created += new
     db.session.flush()
+    created += _seed_cohorts(today)
     return created
+
+
+def _seed_cohorts(today: date) -> int:
+    """Last autumn's cohort (its day has passed) and the coming spring's, with two days.
+
+    New hires are placed by the same rule as an import places them.
+    """
+    from onboarding.cohorts.models import Cohort
+    from onboarding.cohorts.services import SessionPlan, add_session, assign_new_hire
+
+    if db.session.scalar(select(func.count(Cohort.id))):
+        return 0
+    past = Cohort(name=f"Høstkullet {(today - timedelta(days=40)).year}")
+    coming = Cohort(name=f"Vårkullet {(today + timedelta(days=110)).year}")
+    db.session.add_all([past, coming])
+    db.session.flush()
+    add_session(
+        past,
+        SessionPlan(
+            today - timedelta(days=40), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 30
+        ),
+    )
+    add_session(
+        coming,
+        SessionPlan(
+            today + timedelta(days=60), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 20
+        ),
+    )
+    add_session(
+        coming,
+        SessionPlan(today + timedelta(days=117), (9, 0), (15, 0), "Tynsethallen, møterom 2", 20),
+    )
+    employees = db.session.scalars(
+        select(User).where(User.start_date.is_not(None)).order_by(User.start_date)
+    )
+    for person in employees:
+        if person.has_role(Role.EMPLOYEE):
+            assign_new_hire(person)
+    return 2

@@ -11,6 +11,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from onboarding.auth.models import Role, User
+from onboarding.cohorts.models import Cohort, CohortMember
 from onboarding.demo.services import DEMO_PASSWORD, GENERATED_EMPLOYEES, demo_accounts, seed_demo
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit, UnitKind
@@ -32,7 +33,7 @@ def test_seed_builds_the_organisation_and_is_idempotent(appctx: Flask) -> None:
     created = seed_demo(today=TODAY)
     db.session.commit()
     units, people = counts()
-    assert created == units + people
+    assert created == units + people + 2  # and two cohorts
     assert people == len(demo_accounts()) + GENERATED_EMPLOYEES
     assert seed_demo(today=TODAY) == 0
     db.session.commit()
@@ -63,6 +64,18 @@ def test_seed_spreads_start_dates_over_a_year(appctx: Flask) -> None:
     assert all(TODAY - timedelta(days=183) <= d <= TODAY + timedelta(days=183) for d in starts)
     assert any(d < TODAY for d in starts)
     assert any(d > TODAY for d in starts)
+
+
+def test_seed_plans_two_cohorts_and_places_the_employees(appctx: Flask) -> None:
+    seed_demo(today=TODAY)
+    cohorts = {c.name: c for c in db.session.scalars(select(Cohort))}
+    assert set(cohorts) == {"Høstkullet 2026", "Vårkullet 2027"}
+    placed = list(db.session.scalars(select(CohortMember)))
+    assert placed
+    # Nobody is placed in a day before their start date.
+    for member in placed:
+        if member.session is not None:
+            assert member.session.starts_at.date() >= member.user.start_date
 
 
 def test_demo_leaders_see_their_units_and_not_others(appctx: Flask) -> None:
