@@ -277,7 +277,7 @@ def _seed_cohorts(today: date) -> int:
     add_session(
         coming,
         SessionPlan(
-            today + timedelta(days=60), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 20
+            today + timedelta(days=110), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 20
         ),
     )
     add_session(
