@@ -52,8 +52,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from onboarding import attendance, auth, cohorts, content, core, learning, org, people, quizzes
+    from onboarding import (
+        attendance,
+        auth,
+        certificates,
+        cohorts,
+        content,
+        core,
+        learning,
+        org,
+        people,
+        quizzes,
+    )
     from onboarding.attendance import views as _attendance_views  # noqa: F401
+    from onboarding.certificates import views as _certificate_views  # noqa: F401
     from onboarding.cohorts import views as _cohort_views  # noqa: F401
     from onboarding.learning import views as _learning_views  # noqa: F401
     from onboarding.org import views as _org_views  # noqa: F401
@@ -70,8 +82,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts.bp)
     app.register_blueprint(attendance.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(certificates.bp)
     core.init_app(app)
     auth.init_app(app)
+    certificates.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

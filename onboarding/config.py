@@ -46,6 +46,15 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "ORG_LOGO": "img/tynset-logo.svg",
         "ORG_COLOUR": "#005f73",
         "ACCESSIBILITY_CONTACT": "postmottak@tynset.example",
+        # Who signs the certificates (kursbevis); set the real name of the kommunedirektør.
+        "CERTIFICATE_SIGNATORY_NAME": "Kommunedirektør",
+        "CERTIFICATE_SIGNATORY_TITLE": "Kommunedirektør",
+        # Public certificate verification, per client. The counts live in memory per
+        # process unless RATELIMIT_STORAGE_URI names a shared store (e.g. redis://...).
+        "CERTIFICATE_VERIFY_RATE_LIMIT": "30 per minute",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
         "MAIL_USE_TLS": False,

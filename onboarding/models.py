@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from onboarding.attendance.models import Attendance, AttendanceChange
 from onboarding.auth.models import Role, User, UserRole
+from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import (
     ContentAsset,
@@ -24,6 +25,7 @@ from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 __all__ = [
     "Attendance",
     "AttendanceChange",
+    "Certificate",
     "Cohort",
     "CohortMember",
     "CohortSession",

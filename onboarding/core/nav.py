@@ -21,6 +21,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("learning.home", _l("My introduction")),
     NavItem("people.people", _l("People"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("cohorts.cohorts", _l("Cohorts"), frozenset({Role.HR, Role.ADMIN})),
+    NavItem("certificates.register", _l("Certificates"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("org.units", _l("Units"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("people.upload", _l("Import"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("content.overview", _l("Content"), frozenset({Role.HR, Role.ADMIN})),

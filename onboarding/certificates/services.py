@@ -1,0 +1,528 @@
+"""Certificates: issued on completion, verified by code, revoked and issued anew by HR,
+downloaded one by one or for a whole cohort, and listed in HR's register.
+
+Issuing listens to ``programme_completed`` and runs inside the completing request's
+transaction; like every service here it flushes and never commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from flask import after_this_request, current_app, g, has_request_context
+from flask_babel import format_date
+from flask_babel import gettext as _
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload, undefer
+from werkzeug.wrappers import Response
+
+from onboarding.attendance.models import Attendance, AttendanceStatus
+from onboarding.auth.models import Role, User
+from onboarding.certificates.codes import format_code, new_code, normalise_code
+from onboarding.certificates.models import Certificate
+from onboarding.certificates.pdf import (
+    CertificateDetails,
+    ModuleLine,
+    SessionLine,
+    render_certificate,
+)
+from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
+from onboarding.content.models import Module
+from onboarding.database import utcnow
+from onboarding.extensions import db
+from onboarding.i18n import TIMEZONE
+from onboarding.learning.models import Enrolment, ModuleCompletion
+from onboarding.notifications.models import Notification
+from onboarding.notifications.services import deliver, queue_email
+from onboarding.org.services import can_view_person
+from onboarding.signals import programme_completed
+from onboarding.urls import external_url
+
+MAX_REASON = 500
+_CODE_ATTEMPTS = 5
+
+
+class CertificateError(ValueError):
+    """A change the rules do not allow; the message is for the user."""
+
+
+# -- issuing -------------------------------------------------------------------------------
+
+
+def issue_certificate(
+    enrolment: Enrolment, by: User | None = None, replaces: Certificate | None = None
+) -> Certificate | None:
+    """Issue the certificate for a completed enrolment, or None when the person already
+    has a valid one for the programme.
+
+    The partial unique index decides, not a check before the insert, so two completions
+    at the same moment (two requests, two app servers) issue exactly one certificate.
+    """
+    if enrolment.completed_at is None:
+        raise CertificateError(
+            _("%(name)s has not completed the programme.", name=enrolment.user.full_name)
+        )
+    person, programme = enrolment.user, enrolment.programme
+    config = current_app.config
+    for _attempt in range(_CODE_ATTEMPTS):
+        certificate = Certificate(
+            user_id=person.id,
+            programme_id=programme.id,
+            code=new_code(),
+            holder_name=person.full_name,
+            programme_title=programme.title,
+            language=person.language if person.language in config["LANGUAGES"] else "nb",
+            signatory_name=config["CERTIFICATE_SIGNATORY_NAME"],
+            signatory_title=config["CERTIFICATE_SIGNATORY_TITLE"],
+            issued_by_id=by.id if by else None,
+            replaces_id=replaces.id if replaces else None,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(certificate)
+        except IntegrityError:
+            if valid_certificate(person.id, programme.id) is not None:
+                return None  # already issued, perhaps by a concurrent completion
+            continue  # the random code was taken (about never, at 60 bits): draw again
+        return certificate
+    raise RuntimeError("could not draw an unused certificate code")
+
+
+def notify_holder(certificate: Certificate) -> Notification | None:
+    """Queue the e-mail telling the holder their certificate is ready (not to the inactive)."""
+    person = certificate.user
+    if not person.active:
+        return None
+    return queue_email(
+        "certificate_issued",
+        person,
+        "certificate_issued",
+        certificate=certificate,
+        code=format_code(certificate.code),
+        link=external_url("certificates.download", certificate_id=certificate.id),
+        verify_link=external_url("certificates.verify_code", code=certificate.code),
+    )
+
+
+def deliver_after_request(notifications: Iterable[Notification | None]) -> None:
+    """Send these e-mails once the current request has committed; outside a request (a
+    CLI command, a test calling services) they wait for ``flask notify send``."""
+    ids = [n.id for n in notifications if n is not None]
+    if not ids or not has_request_context():
+        return
+    if "certificate_mail_ids" in g:  # «alle møtt» completes many: one delivery for all
+        g.certificate_mail_ids.extend(ids)
+        return
+    g.certificate_mail_ids = ids
+
+    @after_this_request
+    def _send(response: Response) -> Response:
+        # A failed request rolled back, so its e-mails are not in the outbox to be sent.
+        if response.status_code < 400:
+            try:
+                deliver(g.certificate_mail_ids)
+            except Exception:  # the e-mail stays queued; the response must not fail
+                current_app.logger.exception("certificate e-mails not delivered")
+        return response
+
+
+@programme_completed.connect
+def _on_programme_completed(enrolment: Enrolment) -> None:
+    certificate = issue_certificate(enrolment)
+    if certificate is not None:
+        deliver_after_request([notify_holder(certificate)])
+
+
+def issue_missing() -> list[Certificate]:
+    """Issue certificates for completed enrolments that never had one (for example,
+    completed before certificates existed). Revoked ones are left to HR."""
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(
+            Enrolment.completed_at.is_not(None),
+            ~select(Certificate.id)
+            .where(
+                Certificate.user_id == Enrolment.user_id,
+                Certificate.programme_id == Enrolment.programme_id,
+            )
+            .exists(),
+        )
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.programme))
+    ).all()
+    issued = []
+    for enrolment in enrolments:
+        certificate = issue_certificate(enrolment)
+        if certificate is not None:
+            issued.append(certificate)
+    return issued
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def valid_certificate(user_id: int, programme_id: int) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id,
+            Certificate.programme_id == programme_id,
+            Certificate.revoked_at.is_(None),
+        )
+    )
+
+
+def certificates_of(person: User) -> list[Certificate]:
+    """Every certificate of ``person``, valid ones first, then newest first."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == person.id)
+            .order_by(
+                Certificate.revoked_at.is_not(None),
+                Certificate.issued_at.desc(),
+                Certificate.id.desc(),
+            )
+        )
+    )
+
+
+def can_download(viewer: User | None, certificate: Certificate) -> bool:
+    """HR and admin download any certificate; the holder and their leaders a valid one."""
+    if viewer is None or not viewer.is_authenticated or not viewer.active:
+        return False
+    if viewer.has_role(Role.HR, Role.ADMIN):
+        return True
+    return certificate.is_valid and can_view_person(viewer, certificate.user)
+
+
+# -- verification --------------------------------------------------------------------------
+
+
+class VerificationStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public verification page may show, and nothing more about the person."""
+
+    status: VerificationStatus
+    holder_name: str | None = None
+    programme_title: str | None = None
+    issued_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+def verify(text: str) -> Verification:
+    """Look up a typed or scanned code. A malformed code is simply unknown, and nothing
+    tells whether a code close to it exists."""
+    code = normalise_code(text)
+    if code is None:
+        return Verification(VerificationStatus.UNKNOWN)
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None:
+        return Verification(VerificationStatus.UNKNOWN)
+    return Verification(
+        VerificationStatus.VALID if certificate.is_valid else VerificationStatus.REVOKED,
+        holder_name=certificate.holder_name,
+        programme_title=certificate.programme_title,
+        issued_at=certificate.issued_at,
+        revoked_at=certificate.revoked_at,
+    )
+
+
+# -- HR: revoke and issue anew ---------------------------------------------------------------
+
+
+def revoke_certificate(certificate: Certificate, by: User, reason: str) -> None:
+    """Revoke a certificate, keeping who, when and why. The code then verifies as revoked."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificateError(_("Give the reason for revoking the certificate."))
+    if len(reason) > MAX_REASON:
+        raise CertificateError(_("The reason can be at most %(max)d characters.", max=MAX_REASON))
+    if certificate.revoked_at is not None:
+        raise CertificateError(_("The certificate is already revoked."))
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = by.id
+    certificate.revoke_reason = reason
+    db.session.flush()
+
+
+def reissue_certificate(certificate: Certificate, by: User) -> Certificate:
+    """A new certificate, with a new code and today's details, in place of a revoked one."""
+    if certificate.revoked_at is None:
+        raise CertificateError(_("Revoke the certificate before you issue a new one."))
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == certificate.user_id,
+            Enrolment.programme_id == certificate.programme_id,
+        )
+    )
+    if enrolment is None or enrolment.completed_at is None:
+        raise CertificateError(
+            _("%(name)s has not completed the programme.", name=certificate.user.full_name)
+        )
+    new = issue_certificate(enrolment, by=by, replaces=certificate)
+    if new is None:
+        raise CertificateError(
+            _("%(name)s already has a valid certificate.", name=certificate.user.full_name)
+        )
+    return new
+
+
+# -- the PDF -------------------------------------------------------------------------------
+
+
+def details_for(certificates: Sequence[Certificate]) -> dict[int, CertificateDetails]:
+    """The modules completed (with dates) and the session attended, for each certificate;
+    three queries however many certificates there are."""
+    if not certificates:
+        return {}
+    user_ids = {c.user_id for c in certificates}
+    programme_ids = {c.programme_id for c in certificates}
+    modules: dict[tuple[int, int], list[ModuleLine]] = {}
+    for completion, programme_id in db.session.execute(
+        select(ModuleCompletion, Module.programme_id)
+        .join(Module, ModuleCompletion.module_id == Module.id)
+        .where(
+            ModuleCompletion.user_id.in_(user_ids),
+            Module.programme_id.in_(programme_ids),
+        )
+        .options(selectinload(ModuleCompletion.version))
+        .order_by(Module.position, Module.id)
+    ):
+        modules.setdefault((completion.user_id, programme_id), []).append(
+            ModuleLine(completion.version.title, completion.completed_at)
+        )
+    sessions: dict[int, SessionLine] = {}
+    for user_id, session, cohort_name in db.session.execute(
+        select(Attendance.user_id, CohortSession, Cohort.name)
+        .join(CohortSession, Attendance.session_id == CohortSession.id)
+        .join(Cohort, CohortSession.cohort_id == Cohort.id)
+        .where(
+            Attendance.user_id.in_(user_ids),
+            Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+        )
+        .order_by(CohortSession.starts_at)
+    ):
+        sessions[user_id] = SessionLine(cohort_name, session.starts_at, session.place)  # latest
+    return {
+        c.id: CertificateDetails(
+            modules=modules.get((c.user_id, c.programme_id), []),
+            session=sessions.get(c.user_id),
+        )
+        for c in certificates
+    }
+
+
+def ensure_pdfs(certificates: Sequence[Certificate]) -> None:
+    """Render and keep the PDFs of those not rendered yet (one version, rendered once)."""
+    missing = [c for c in certificates if c.pdf is None]
+    if not missing:
+        return
+    details = details_for(missing)
+    for certificate in missing:
+        certificate.pdf = render_certificate(certificate, details[certificate.id])
+        certificate.pdf_rendered_at = utcnow()
+    db.session.flush()
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate's PDF: rendered the first time it is asked for, then kept."""
+    ensure_pdfs([certificate])
+    assert certificate.pdf is not None
+    return certificate.pdf
+
+
+def file_name(certificate: Certificate) -> str:
+    """An ASCII file name: ``kursbevis-kari-nordmann-ABCD-EFGH-JKLM.pdf``."""
+    ascii_name = (
+        unicodedata.normalize("NFKD", certificate.holder_name).encode("ascii", "ignore").decode()
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
+    parts = ["kursbevis", slug, format_code(certificate.code)]
+    return "-".join(part for part in parts if part) + ".pdf"
+
+
+# -- a cohort's certificates ---------------------------------------------------------------
+
+
+def cohort_certificates(cohort: Cohort) -> list[Certificate]:
+    """The valid certificates of the cohort's members, by name."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(CohortMember, CohortMember.user_id == Certificate.user_id)
+            .join(User, Certificate.user_id == User.id)
+            .where(CohortMember.cohort_id == cohort.id, Certificate.revoked_at.is_(None))
+            .order_by(User.last_name, User.first_name, Certificate.id)
+            .options(undefer(Certificate.pdf))
+        )
+    )
+
+
+def zip_of(certificates: Sequence[Certificate]) -> bytes:
+    """One ZIP with a PDF per certificate (stored as is: PDFs are compressed already)."""
+    ensure_pdfs(certificates)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            assert certificate.pdf is not None
+            stamp = certificate.issued_at.astimezone(ZoneInfo(TIMEZONE)).timetuple()[:6]
+            info = zipfile.ZipInfo(file_name(certificate), date_time=stamp)
+            archive.writestr(info, certificate.pdf)
+    return buffer.getvalue()
+
+
+def merged_pdf(certificates: Sequence[Certificate]) -> bytes:
+    """All the certificates as one PDF, a page each, for printing."""
+    ensure_pdfs(certificates)
+    writer = PdfWriter()
+    for certificate in certificates:
+        assert certificate.pdf is not None
+        writer.append(PdfReader(io.BytesIO(certificate.pdf)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# -- HR's register -------------------------------------------------------------------------
+
+STATUSES = ("valid", "revoked")
+
+
+@dataclass
+class RegisterFilters:
+    search: str = ""
+    cohort_id: int | None = None
+    status: str = ""
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` where the municipality is, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE)).astimezone(UTC)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern (escape ``\\``) for values containing ``text``."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def register_query(filters: RegisterFilters) -> Select[Certificate]:
+    """Certificates matching ``filters``, newest first."""
+    query = (
+        select(Certificate)
+        .join(User, Certificate.user_id == User.id)
+        .options(joinedload(Certificate.user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    if filters.search:
+        lowered, typed = _like(filters.search.lower()), _like(filters.search)
+        conditions = [
+            func.lower(Certificate.holder_name).like(lowered, escape="\\"),
+            # SQLite's lower() folds ASCII only: match what was typed too (Čáhppe).
+            Certificate.holder_name.like(typed, escape="\\"),
+            func.lower(User.first_name + " " + User.last_name).like(lowered, escape="\\"),
+            User.email.like(lowered, escape="\\"),
+            User.employee_number == filters.search,
+        ]
+        code = normalise_code(filters.search)
+        if code is not None:
+            conditions.append(Certificate.code == code)
+        query = query.where(or_(*conditions))
+    if filters.cohort_id is not None:
+        query = query.where(
+            Certificate.user_id.in_(
+                select(CohortMember.user_id).where(CohortMember.cohort_id == filters.cohort_id)
+            )
+        )
+    if filters.status == "valid":
+        query = query.where(Certificate.revoked_at.is_(None))
+    elif filters.status == "revoked":
+        query = query.where(Certificate.revoked_at.is_not(None))
+    if filters.issued_from is not None:
+        query = query.where(Certificate.issued_at >= _start_of(filters.issued_from))
+    if filters.issued_to is not None:
+        query = query.where(
+            Certificate.issued_at < _start_of(filters.issued_to + timedelta(days=1))
+        )
+    return query
+
+
+def cohorts_of(certificates: Sequence[Certificate]) -> dict[int, Cohort]:
+    """The cohort of each certificate's holder, by user id, in one query."""
+    user_ids = {c.user_id for c in certificates}
+    if not user_ids:
+        return {}
+    return {
+        member.user_id: member.cohort
+        for member in db.session.scalars(
+            select(CohortMember)
+            .where(CohortMember.user_id.in_(user_ids))
+            .options(selectinload(CohortMember.cohort))
+        )
+    }
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def register_csv(certificates: Sequence[Certificate]) -> Iterator[str]:
+    """The register for Excel: UTF-8 with BOM, semicolons, no cell run as a formula."""
+    cohorts = cohorts_of(certificates)
+
+    def day(moment: datetime | None) -> str:
+        return format_date(moment, "dd.MM.yyyy") if moment else ""
+
+    header = [
+        _("Employee number"),
+        _("Name"),
+        _("E-mail address"),
+        _("Programme"),
+        _("Cohort"),
+        _("Issued"),
+        _("Verification code"),
+        _("Status"),
+        _("Revoked"),
+        _("Reason"),
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    yield "\ufeff" + buffer.getvalue()
+    for certificate in certificates:
+        buffer.seek(0)
+        buffer.truncate()
+        cohort = cohorts.get(certificate.user_id)
+        row = [
+            certificate.user.employee_number,
+            certificate.holder_name,
+            certificate.user.email,
+            certificate.programme_title,
+            cohort.name if cohort else "",
+            day(certificate.issued_at),
+            format_code(certificate.code),
+            _("Valid") if certificate.is_valid else _("Revoked"),
+            day(certificate.revoked_at),
+            certificate.revoke_reason or "",
+        ]
+        writer.writerow([safe_cell(value) for value in row])
+        yield buffer.getvalue()

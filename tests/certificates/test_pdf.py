@@ -1,0 +1,231 @@
+"""The certificate PDF: what it says, its QR code, its metadata, one page whatever the name,
+rendered once and kept, and a renderer that fetches nothing from outside the static folder."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale, format_date
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from onboarding.certificates import pdf as pdf_module
+from onboarding.certificates.codes import format_code
+from onboarding.certificates.models import Certificate
+from onboarding.certificates.pdf import (
+    PDF_VARIANT,
+    RefusedURL,
+    StaticFilesOnly,
+    certificate_html,
+    html_to_pdf,
+    qr_svg,
+    render_certificate,
+)
+from onboarding.certificates.services import certificate_pdf, details_for
+from onboarding.cohorts.models import CohortSession
+from onboarding.extensions import db
+from tests.certificates.conftest import certificate_of, graduate
+from tests.factories import commit
+
+
+def text_of_pdf(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squeezed(text: str) -> str:
+    """Text without whitespace, so that a wrapped line still matches."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def certificate(session: CohortSession) -> Certificate:
+    person = graduate(session, first_name="Kari", last_name="Nordmann")
+    commit()
+    return certificate_of(person)
+
+
+def test_the_pdf_holds_name_programme_code_date_modules_and_session(
+    certificate: Certificate,
+) -> None:
+    pages, text = text_of_pdf(certificate_pdf(certificate))
+    assert pages == 1
+    assert "Kari Nordmann" in text
+    assert certificate.programme_title in text
+    assert format_code(certificate.code) in text
+    with force_locale("nb"):
+        issued = format_date(certificate.issued_at, "d. MMMM yyyy")
+    assert issued in text  # in bokmål: «14. april 2027»-style
+    details = details_for([certificate])[certificate.id]
+    assert len(details.modules) == 2
+    for module in details.modules:
+        assert module.title in text
+    assert details.session is not None
+    assert "Kommunestyresalen" in text
+    assert "Vårkullet 2027" in text
+    assert "Kommunedirektør" in text
+    assert f"http://onboarding.test/verify/{certificate.code}" in squeezed(text)
+
+
+def test_the_qr_code_holds_the_verification_url(certificate: Certificate) -> None:
+    url = f"http://onboarding.test/verify/{certificate.code}"
+    html = certificate_html(certificate, details_for([certificate])[certificate.id])
+    assert qr_svg(url) in html  # the same segno SVG as for the expected URL
+    assert qr_svg(url + "X") not in html
+
+
+def test_the_pdf_is_archivable_tagged_and_described(certificate: Certificate) -> None:
+    data = certificate_pdf(certificate)
+    reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "nb"
+    assert "/StructTreeRoot" in catalog  # tagged, for screen readers
+    assert catalog["/MarkInfo"]["/Marked"]
+    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert PDF_VARIANT == "pdf/a-3a"
+    assert 'pdfaid:part="3"' in xmp
+    assert 'pdfaid:conformance="A"' in xmp
+    [intent] = catalog["/OutputIntents"]
+    assert intent.get_object()["/S"] == "/GTS_PDFA1"  # the sRGB profile PDF/A asks for
+    metadata = reader.metadata
+    assert metadata is not None
+    assert metadata.title
+    assert "Kari Nordmann" in metadata.title
+    assert metadata.author == "Tynset kommune"
+    assert metadata.subject
+    assert certificate.programme_title in metadata.subject
+    assert metadata.creation_date is not None
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for font in reader.pages[0]["/Resources"]["/Font"].values()
+    }
+    assert any("DejaVu" in font for font in fonts), fonts
+
+
+def test_the_pdf_follows_the_persons_language(session: CohortSession) -> None:
+    person = graduate(session, language="nn")
+    commit()
+    certificate = certificate_of(person)
+    assert certificate.language == "nn"
+    html = certificate_html(certificate, details_for([certificate])[certificate.id])
+    assert '<html lang="nn">' in html
+    reader = PdfReader(io.BytesIO(certificate_pdf(certificate)))
+    assert reader.trailer["/Root"]["/Lang"] == "nn"
+
+
+def test_rendering_is_deterministic(certificate: Certificate) -> None:
+    details = details_for([certificate])[certificate.id]
+    assert render_certificate(certificate, details) == render_certificate(certificate, details)
+
+
+def test_the_pdf_is_rendered_once_and_kept(
+    certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = certificate_pdf(certificate)
+    commit()
+
+    def no_second_rendering(*args: object) -> bytes:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr("onboarding.certificates.services.render_certificate", no_second_rendering)
+    db.session.expire_all()
+    stored = db.session.get(Certificate, certificate.id)
+    assert stored is not None
+    assert stored.pdf_rendered_at is not None
+    assert certificate_pdf(stored) == first
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name"),
+    [
+        ("Áŋŋá Máret Ŧuolbmá", "Čáhppe-Ŋuvttis Đuđđá Šiggá Žižžá"),
+        ("Maria Magdalena Kristine Elisabeth " * 2 + "X" * 30, "Haugen-Nordmann " * 5 + "Y" * 20),
+        ("Kari", "Nordmannsdotterhaugenbakkenlisletta" * 2 + "sen"),  # one long word
+    ],
+)
+def test_long_and_non_latin_names_fit_on_one_page(
+    session: CohortSession, first_name: str, last_name: str
+) -> None:
+    person = graduate(session, first_name=first_name[:100], last_name=last_name[:100])
+    commit()
+    certificate = certificate_of(person)
+    pages, text = text_of_pdf(certificate_pdf(certificate))
+    assert pages == 1
+    assert squeezed(person.full_name) in squeezed(text)
+    assert format_code(certificate.code) in text
+
+
+def test_the_fetcher_serves_static_files_and_refuses_everything_else(app: Flask) -> None:
+    assert app.static_folder is not None
+    root = Path(app.static_folder)
+    fetcher = StaticFilesOnly(root)
+    logo = (root / "img" / "tynset-logo.svg").as_uri()
+    assert fetcher.fetch(logo).read().startswith(b"<svg")
+    for url in (
+        "https://example.com/logo.png",
+        "http://127.0.0.1/secret",
+        "ftp://example.com/x",
+        "data:text/plain,hello",
+        "file:///etc/passwd",
+        (root / ".." / "pyproject.toml").as_uri(),
+        "file://example.com" + logo.removeprefix("file://"),
+    ):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 7
+
+
+def test_rendering_never_reaches_the_network(
+    appctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the renderer tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    assert appctx.static_folder is not None
+    fetcher = StaticFilesOnly(Path(appctx.static_folder))
+    html = (
+        '<html lang="nb"><head><title>x</title>'
+        '<link rel="stylesheet" href="https://example.com/style.css"></head><body>'
+        '<img src="https://example.com/tracker.png" alt="">'
+        '<img src="img/tynset-logo.svg" alt="logo"><p>Kursbevis</p></body></html>'
+    )
+    data = html_to_pdf(html, url_fetcher=fetcher)
+    assert data.startswith(b"%PDF")
+    assert fetcher.refused == [
+        "https://example.com/style.css",
+        "https://example.com/tracker.png",
+    ]
+    assert [url.rsplit("/", 1)[1] for url in fetcher.fetched] == ["tynset-logo.svg"]
+
+
+def test_the_certificate_uses_only_the_logo_from_the_static_folder(
+    certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetchers: list[StaticFilesOnly] = []
+    original = pdf_module.StaticFilesOnly
+
+    def recording(root: Path) -> StaticFilesOnly:
+        fetcher = original(root)
+        fetchers.append(fetcher)
+        return fetcher
+
+    monkeypatch.setattr(pdf_module, "StaticFilesOnly", recording)
+    render_certificate(certificate, details_for([certificate])[certificate.id])
+    fetched = [url for fetcher in fetchers for url in fetcher.fetched]
+    assert [url.rsplit("/", 1)[1] for url in fetched] == ["tynset-logo.svg"]
+    assert not [url for fetcher in fetchers for url in fetcher.refused]
+
+
+def test_pdf_ua_is_available_too(certificate: Certificate) -> None:
+    html = certificate_html(certificate, details_for([certificate])[certificate.id])
+    data = html_to_pdf(html, variant="pdf/ua-1")
+    catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert "pdfuaid:part" in catalog["/Metadata"].get_object().get_data().decode()
+    assert db.session.scalars(select(Certificate)).one().id == certificate.id
