@@ -184,3 +184,8 @@ def test_the_limit_and_its_store_come_from_configuration(make_app: Callable[...,
 def test_an_unreadable_limit_is_refused_at_start(make_app: Callable[..., Flask]) -> None:
     with pytest.raises(ConfigError, match="30 per minute"):
         make_app(CERTIFICATE_VERIFY_RATE_LIMIT="thirty a minute")
+
+
+def test_an_unknown_code_is_said_in_norwegian(client: FlaskClient, world: World) -> None:
+    page = text_of(client.get("/verify/IKKE-EN-KODE"))
+    assert "Ukjent kode" in page
