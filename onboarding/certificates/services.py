@@ -7,7 +7,6 @@ transaction; like every service here it flushes and never commits.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -39,6 +38,7 @@ from onboarding.certificates.pdf import (
 )
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import Module
+from onboarding.core.tables import csv_for_excel
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import TIMEZONE
@@ -479,12 +479,6 @@ def cohorts_of(certificates: Sequence[Certificate]) -> dict[int, Cohort]:
     }
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def register_csv(certificates: Sequence[Certificate]) -> Iterator[str]:
     """The register for Excel: UTF-8 with BOM, semicolons, no cell run as a formula."""
     cohorts = cohorts_of(certificates)
@@ -504,25 +498,21 @@ def register_csv(certificates: Sequence[Certificate]) -> Iterator[str]:
         _("Revoked"),
         _("Reason"),
     ]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    yield "\ufeff" + buffer.getvalue()
+    rows = []
     for certificate in certificates:
-        buffer.seek(0)
-        buffer.truncate()
         cohort = cohorts.get(certificate.user_id)
-        row = [
-            certificate.user.employee_number,
-            certificate.holder_name,
-            certificate.user.email,
-            certificate.programme_title,
-            cohort.name if cohort else "",
-            day(certificate.issued_at),
-            format_code(certificate.code),
-            _("Valid") if certificate.is_valid else _("Revoked"),
-            day(certificate.revoked_at),
-            certificate.revoke_reason or "",
-        ]
-        writer.writerow([safe_cell(value) for value in row])
-        yield buffer.getvalue()
+        rows.append(
+            [
+                certificate.user.employee_number,
+                certificate.holder_name,
+                certificate.user.email,
+                certificate.programme_title,
+                cohort.name if cohort else "",
+                day(certificate.issued_at),
+                format_code(certificate.code),
+                _("Valid") if certificate.is_valid else _("Revoked"),
+                day(certificate.revoked_at),
+                certificate.revoke_reason or "",
+            ]
+        )
+    return csv_for_excel(header, rows)

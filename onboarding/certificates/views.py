@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 
 from flask import Response as FlaskResponse
 from flask import (
@@ -51,6 +50,7 @@ from onboarding.certificates.services import (
 )
 from onboarding.cohorts.models import Cohort
 from onboarding.core.hooks import Card, home_card
+from onboarding.core.tables import date_arg
 from onboarding.extensions import db
 from onboarding.notifications.services import deliver
 
@@ -152,25 +152,14 @@ def _certificate_card(user: User) -> Card | None:
 # -- HR: the register ----------------------------------------------------------------------
 
 
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        flash(_("The date “%(value)s” was not understood and is ignored.", value=value), "warning")
-        return None
-
-
 def _register_filters() -> tuple[RegisterFilters, list[Cohort]]:
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
     filters = RegisterFilters(
         search=request.args.get("q", "").strip()[:100],
         cohort_id=request.args.get("cohort", type=int),
         status=request.args.get("status", ""),
-        issued_from=_date_arg("from"),
-        issued_to=_date_arg("to"),
+        issued_from=date_arg("from"),
+        issued_to=date_arg("to"),
     )
     # Unknown filter values are ignored rather than failing.
     if filters.cohort_id not in {c.id for c in cohorts}:

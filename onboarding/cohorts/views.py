@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -35,6 +31,7 @@ from onboarding.cohorts.services import (
     update_session,
 )
 from onboarding.core.hooks import Card, home_card
+from onboarding.core.tables import csv_for_excel
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import deliver
@@ -211,12 +208,6 @@ def move(user_id: int) -> Response:
     )
 
 
-def _safe_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/cohorts/<int:cohort_id>/attendance.csv")
 @roles_required(*HR)
 def attendance_csv(cohort_id: int) -> Response:
@@ -263,20 +254,9 @@ def attendance_csv(cohort_id: int) -> Response:
             ]
         )
 
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        yield "\ufeff" + buffer.getvalue()
-        for row in table:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow([_safe_cell(value) for value in row])
-            yield buffer.getvalue()
-
     filename = f"oppmote-{cohort.id}.csv"
     return FlaskResponse(
-        rows(),
+        csv_for_excel(header, table),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

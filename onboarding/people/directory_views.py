@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +11,7 @@ from werkzeug.wrappers import Response
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort
+from onboarding.core.tables import date_arg
 from onboarding.extensions import db
 from onboarding.notifications.services import deliver
 from onboarding.org.models import OrgUnit
@@ -36,17 +35,6 @@ PAGE_SIZE = 50
 HR = (Role.HR, Role.ADMIN)
 
 
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        flash(_("The date “%(value)s” was not understood and is ignored.", value=value), "warning")
-        return None
-
-
 @bp.get("/people")
 @roles_required(*HR)
 def people() -> str:
@@ -57,8 +45,8 @@ def people() -> str:
         unit_id=request.args.get("unit", type=int),
         cohort_id=request.args.get("cohort", type=int),
         status=request.args.get("status", ""),
-        started_from=_date_arg("from"),
-        started_to=_date_arg("to"),
+        started_from=date_arg("from"),
+        started_to=date_arg("to"),
     )
     # Unknown filter values are ignored rather than failing.
     if filters.unit_id not in {u.id for u in units}:
