@@ -8,9 +8,10 @@ bp = Blueprint("core", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from onboarding.core import errors, requestlog
+    from onboarding.core import errors, headers, requestlog
 
     errors.init_app(app)
+    headers.init_app(app)
     layout.init_app(app)
     requestlog.init_app(app)
 
