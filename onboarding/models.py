@@ -21,6 +21,7 @@ from onboarding.notifications.models import Notification
 from onboarding.org.models import OrgUnit, UnitKind, unit_leaders
 from onboarding.people.models import ImportBatch
 from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
+from onboarding.reminders.models import Reminder
 
 __all__ = [
     "Attendance",
@@ -36,6 +37,7 @@ __all__ = [
     "ModuleCompletion",
     "QuizAttempt",
     "Reflection",
+    "Reminder",
     "ContentAsset",
     "Lesson",
     "Module",

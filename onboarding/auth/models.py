@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from onboarding.database import UTCDateTime, utcnow
@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     start_date: Mapped[date | None]
     language: Mapped[str] = mapped_column(String(5), default="nb")
     active: Mapped[bool] = mapped_column(default=True)
+    # HR can stop the reminder e-mails for a person (on leave, say); other e-mails still go.
+    reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Flask-Login's identity for the session and remember cookies. Rotating it
     # (on a password change) signs the person out everywhere else.
