@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
         org,
         people,
         quizzes,
+        reports,
     )
     from onboarding.attendance import views as _attendance_views  # noqa: F401
     from onboarding.certificates import views as _certificate_views  # noqa: F401
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from onboarding.people import directory_views as _directory_views  # noqa: F401
     from onboarding.people import views as _people_views  # noqa: F401
     from onboarding.quizzes import views as _quiz_views  # noqa: F401
+    from onboarding.reports import views as _report_views  # noqa: F401
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
@@ -83,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(reports.bp)
     core.init_app(app)
     auth.init_app(app)
     certificates.init_app(app)

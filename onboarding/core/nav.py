@@ -19,6 +19,8 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("learning.home", _l("My introduction")),
+    NavItem("reports.team", _l("My employees"), frozenset({Role.LEADER})),
+    NavItem("reports.overview", _l("Overview"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("people.people", _l("People"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("cohorts.cohorts", _l("Cohorts"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("certificates.register", _l("Certificates"), frozenset({Role.HR, Role.ADMIN})),

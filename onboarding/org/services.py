@@ -17,13 +17,14 @@ class OrgError(ValueError):
     """A change to the organisation that the rules do not allow."""
 
 
-def subtree_unit_ids(root_ids: Iterable[int]) -> Select[tuple[int]]:
+def subtree_unit_ids(root_ids: Iterable[int], name: str = "subtree") -> Select[tuple[int]]:
     """A query for the ids of the given units and every unit below them.
 
-    A recursive CTE, so it is one query whatever the depth of the tree.
+    A recursive CTE, so it is one query whatever the depth of the tree; ``name`` tells two
+    of them in one statement apart.
     """
     roots = list(root_ids)
-    tree = select(OrgUnit.id).where(OrgUnit.id.in_(roots)).cte("subtree", recursive=True)
+    tree = select(OrgUnit.id).where(OrgUnit.id.in_(roots)).cte(name, recursive=True)
     tree = tree.union(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
     return select(tree.c.id)
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-import openpyxl  # type: ignore[import-untyped]
+import openpyxl
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

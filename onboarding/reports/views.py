@@ -1,0 +1,229 @@
+"""«Mine ansatte» for leaders, the overview for HR, their exports and one person's record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import abort, flash, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from onboarding.auth.access import roles_required
+from onboarding.auth.models import Role, User
+from onboarding.certificates.services import certificates_of
+from onboarding.cohorts.models import Cohort
+from onboarding.cohorts.services import cohorts_in_order
+from onboarding.content.models import Module, Programme
+from onboarding.core.tables import csv_for_excel, date_arg
+from onboarding.extensions import db
+from onboarding.i18n import local_today
+from onboarding.learning.services import current_programme
+from onboarding.org.services import is_leader_of, unit_tree
+from onboarding.people.directory import person_record
+from onboarding.reports import bp, table
+from onboarding.reports.services import (
+    MODULE_SORT_PREFIX,
+    STATUS_FILTERS,
+    ReportFilters,
+    Scope,
+    funnels,
+    iter_report_rows,
+    may_see,
+    report_page,
+    shared_reflections,
+    sort_keys,
+    summary,
+)
+
+PAGE_SIZE = 50
+HR = (Role.HR, Role.ADMIN)
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _modules(programme: Programme) -> list[Module]:
+    return [m for m in programme.modules if m.active and m.current_version is not None]
+
+
+def _int_arg(name: str) -> int | None:
+    """An id from the query string; anything that is not a number is ignored with a notice."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        flash(
+            _("The filter value “%(value)s” was not understood and is ignored.", value=raw),
+            "warning",
+        )
+        return None
+
+
+def _filters(scope: Scope, modules: list[Module], cohort_ids: set[int]) -> ReportFilters:
+    """The filters in the query string. A unit outside the viewer's scope is a 404, whatever
+    else is unknown is ignored with a notice."""
+    filters = ReportFilters(
+        search=request.args.get("q", "").strip()[:100],
+        started_from=date_arg("from"),
+        started_to=date_arg("to"),
+    )
+    unit_id = _int_arg("unit")
+    if unit_id is not None:
+        if unit_id not in scope.unit_ids():
+            abort(404)
+        filters.unit_id = unit_id
+    cohort_id = _int_arg("cohort")
+    if cohort_id is not None:
+        if cohort_id in cohort_ids:
+            filters.cohort_id = cohort_id
+        else:
+            flash(_("There is no such cohort; the cohort filter is ignored."), "warning")
+    status = request.args.get("status", "").strip()
+    if status in STATUS_FILTERS:
+        filters.status = status
+    elif status:
+        flash(_("There is no such status; the status filter is ignored."), "warning")
+    sort = request.args.get("sort", "").strip()
+    if sort in sort_keys(modules):
+        filters.sort = sort
+    elif sort:
+        flash(_("The table cannot be sorted that way; it is sorted by name."), "warning")
+    filters.descending = request.args.get("dir") == "desc"
+    return filters
+
+
+def _arguments(filters: ReportFilters) -> dict[str, Any]:
+    """The query string that gives the same table (for sorting, paging and exports)."""
+    return {
+        "q": filters.search or None,
+        "unit": filters.unit_id,
+        "cohort": filters.cohort_id,
+        "status": filters.status or None,
+        "from": filters.started_from.isoformat() if filters.started_from else None,
+        "to": filters.started_to.isoformat() if filters.started_to else None,
+        "sort": filters.sort if filters.sort != "name" else None,
+        "dir": "desc" if filters.descending else None,
+    }
+
+
+def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
+    programme = current_programme()
+    if programme is None:
+        return render_template("reports/dashboard.html", programme=None, endpoint=endpoint)
+    modules = _modules(programme)
+    cohorts = (
+        cohorts_in_order()
+        if with_funnels
+        else list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
+    )
+    filters = _filters(scope, modules, {c.id for c in cohorts})
+    today = local_today()
+    in_scope = scope.unit_ids()
+    units = [(unit, depth) for unit, depth in unit_tree() if unit.id in in_scope]
+    page = report_page(
+        programme,
+        modules,
+        scope,
+        filters,
+        today,
+        page=request.args.get("page", 1, type=int),
+        per_page=PAGE_SIZE,
+    )
+    return render_template(
+        "reports/dashboard.html",
+        programme=programme,
+        endpoint=endpoint,
+        modules=modules,
+        page=page,
+        summary=summary(programme, scope, filters, today),
+        filters=filters,
+        arguments=_arguments(filters),
+        units=units,
+        cohorts=cohorts,
+        funnels=funnels(programme, cohorts) if with_funnels else None,
+        today=today,
+        header=table.header(modules),
+        texts=table.texts,
+        module_sort=MODULE_SORT_PREFIX,
+        whole_organisation=scope.whole_organisation,
+    )
+
+
+def _export(scope: Scope, kind: str) -> Response:
+    if kind not in EXPORT_TYPES:
+        abort(404)
+    programme = current_programme()
+    if programme is None:
+        abort(404)
+    modules = _modules(programme)
+    cohort_ids = set(db.session.scalars(select(Cohort.id)))
+    filters = _filters(scope, modules, cohort_ids)
+    today = local_today()
+    rows = (table.texts(row) for row in iter_report_rows(programme, modules, scope, filters, today))
+    header = table.header(modules)
+    stem = _("progress")
+    name = f"{stem}-{today.isoformat()}.{kind}"
+    body: Iterator[str] | Iterator[bytes]
+    if kind == "csv":
+        body = stream_with_context(csv_for_excel(header, rows))
+    else:
+        body = table.chunks_of(table.xlsx_file(header, rows))
+    return Response(
+        body,
+        mimetype=EXPORT_TYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _leader_scope() -> Scope:
+    return Scope.led_by(current_user)
+
+
+@bp.get("/team")
+@roles_required(Role.LEADER)
+def team() -> str:
+    return _dashboard(_leader_scope(), "reports.team", with_funnels=False)
+
+
+@bp.get("/team/export.<kind>")
+@roles_required(Role.LEADER)
+def team_export(kind: str) -> Response:
+    return _export(_leader_scope(), kind)
+
+
+@bp.get("/overview")
+@roles_required(*HR)
+def overview() -> str:
+    return _dashboard(Scope.everyone(), "reports.overview", with_funnels=True)
+
+
+@bp.get("/overview/export.<kind>")
+@roles_required(*HR)
+def overview_export(kind: str) -> Response:
+    return _export(Scope.everyone(), kind)
+
+
+@bp.get("/team/people/<int:user_id>")
+@roles_required(Role.LEADER, *HR)
+def person(user_id: int) -> str:
+    person = db.session.get(User, user_id)
+    # Nothing about a person outside the viewer's units, not even that they exist.
+    if person is None or not may_see(current_user, person):
+        abort(404)
+    record = person_record(person)
+    # Reflections are shared with the person's leaders only, not with HR.
+    leads = is_leader_of(current_user, person)
+    return render_template(
+        "reports/person.html",
+        record=record,
+        person=person,
+        reflections=shared_reflections(person) if leads else None,
+        certificates=certificates_of(person),
+        today=local_today(),
+    )
