@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from onboarding.attendance.models import AttendanceStatus
+from onboarding.attendance.services import mark
 from onboarding.auth.models import Role, User, new_session_token
 from onboarding.auth.services import password_hasher
+from onboarding.cohorts.models import CohortMember, CohortSession
+from onboarding.cohorts.services import members_by_name
+from onboarding.content.models import Programme, QuestionType
 from onboarding.extensions import db
+from onboarding.learning.services import mark_lesson_read
 from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import set_leader
+from onboarding.quizzes.models import QuizAttempt
+from onboarding.quizzes.services import start_attempt, submit_attempt
 
 DEMO_PASSWORD = "tynset-for-alle-demo"
 DEMO_DOMAIN = "tynset.example"
@@ -291,3 +299,81 @@ def _seed_cohorts(today: date) -> int:
         if person.has_role(Role.EMPLOYEE):
             assign_new_hire(person)
     return 2
+
+
+def _responses(attempt: QuizAttempt, right: bool) -> dict[int, list[int]]:
+    """What someone who knows (or does not know) the answers would give."""
+    responses = {}
+    for answer in attempt.answers:
+        options = answer.question.options
+        if answer.question.type is QuestionType.ORDERING:
+            ordered = sorted(options, key=lambda o: o.position if right else -o.position)
+            responses[answer.id] = [o.id for o in ordered]
+        else:
+            chosen = [o.id for o in options if o.correct == right] or [options[0].id]
+            if answer.question.type is not QuestionType.MULTIPLE:
+                chosen = chosen[:1]
+            responses[answer.id] = chosen
+    return responses
+
+
+def seed_progress(programme: Programme, today: date | None = None) -> int:
+    """Give the demo's employees who have started some progress, through the same services a
+    learner's clicks go through: lessons read, quizzes passed or failed, and the register of
+    last autumn's day. Those who finish get their certificate. Return how many progressed."""
+    today = today or date.today()
+    rng = random.Random(2026)
+    if db.session.scalar(select(func.count(QuizAttempt.id))):
+        return 0
+    people = list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.start_date <= today,
+                User.email.not_in([_email(local) for _r, _f, _l, local, *_ in DEMO_PEOPLE]),
+            )
+            .order_by(User.start_date, User.id)
+        )
+    )
+    modules = [m for m in programme.modules if m.active and m.current_version is not None]
+    progressed = 0
+    for index, person in enumerate(people):
+        # Earlier starters have come further; a few have not begun at all.
+        share = min(1.0, (today - (person.start_date or today)).days / 90) * rng.uniform(0.4, 1.3)
+        if index % 7 == 3:
+            share = 0.0
+        done = min(len(modules), round(share * len(modules)))
+        for position, module in enumerate(modules):
+            version = module.current_version
+            assert version is not None
+            if position < done:
+                for lesson in version.lessons:
+                    mark_lesson_read(person, lesson)
+                if rng.random() < 0.3:  # failed once before passing
+                    failed = start_attempt(person, module, rng)
+                    submit_attempt(failed, _responses(failed, right=False))
+                attempt = start_attempt(person, module, rng)
+                submit_attempt(attempt, _responses(attempt, right=True))
+            elif position == done and share > 0:
+                for lesson in version.lessons[: max(1, len(version.lessons) // 2)]:
+                    mark_lesson_read(person, lesson)
+                break
+        progressed += 1 if done or share > 0 else 0
+    db.session.flush()
+    _seed_register(today, rng)
+    return progressed
+
+
+def _seed_register(today: date, rng: random.Random) -> None:
+    """Last autumn's day has been held: most came, one was late, one had leave, one did not
+    come. Marking it completes the programme for those who have done every module."""
+    facilitator = db.session.scalar(select(User).where(User.email == _email("hanne.berg")))
+    for session in db.session.scalars(
+        select(CohortSession).where(CohortSession.starts_at < datetime.now(UTC))
+    ):
+        for number, member in enumerate(members_by_name(CohortMember.session_id == session.id)):
+            status = {3: AttendanceStatus.LATE, 5: AttendanceStatus.EXCUSED}.get(
+                number, AttendanceStatus.ABSENT if number == 8 else AttendanceStatus.PRESENT
+            )
+            mark(session, member.user, status, facilitator)

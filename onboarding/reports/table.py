@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from flask_babel import format_date, gettext
@@ -67,7 +68,7 @@ def cohort_text(row: ReportRow) -> str:
 def attendance_text(row: ReportRow) -> str:
     if row.attendance is not None:
         return str(ATTENDANCE_LABELS[row.attendance])
-    if row.session_starts_at is not None:
+    if row.session_starts_at is not None and row.session_starts_at <= datetime.now(UTC):
         return gettext("Not registered")
     return NOTHING
 

@@ -10,12 +10,16 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from onboarding.attendance.models import Attendance
 from onboarding.auth.models import Role, User
+from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember
 from onboarding.demo.services import DEMO_PASSWORD, GENERATED_EMPLOYEES, demo_accounts, seed_demo
 from onboarding.extensions import db
+from onboarding.learning.models import Enrolment
 from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import can_view_person
+from onboarding.quizzes.models import QuizAttempt
 from tests.helpers import AuthActions, text_of
 
 MakeApp = Callable[..., Flask]
@@ -114,6 +118,23 @@ def test_setup_command_migrates_seeds_and_prints_the_demo_logins(
     # The HR demo user can sign in with the printed password.
     response = AuthActions(app.test_client()).login("hanne.berg@tynset.example", DEMO_PASSWORD)
     assert response.status_code == 302
+
+    # The demo's employees have come different lengths, through the learner's own services:
+    # some have finished and attended last autumn's day and hold a certificate, some have not
+    # started, and the new nurse of the demo log-ins starts from the beginning.
+    with app.app_context():
+        completed = db.session.scalar(
+            select(func.count(Enrolment.id)).where(Enrolment.completed_at.is_not(None))
+        )
+        certificates = db.session.scalar(select(func.count(Certificate.id)))
+        assert completed
+        assert completed == certificates
+        assert db.session.scalar(select(func.count(Attendance.id)))
+        ingrid = db.session.scalar(select(User).where(User.email == "ingrid.nyland@tynset.example"))
+        assert ingrid is not None
+        assert not db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == ingrid.id)
+        )
 
 
 def test_setup_refuses_a_damaged_database_file_with_a_clear_message(
