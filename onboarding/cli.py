@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from onboarding.demo.cli import demo
     from onboarding.notifications.cli import notify
     from onboarding.people import cli as _people_cli  # noqa: F401  (adds `users import`)
+    from onboarding.reminders import cli as _reminders_cli  # noqa: F401  (adds `notify run`)
 
     app.cli.add_command(users)
     app.cli.add_command(courses)
@@ -30,7 +31,12 @@ def init_app(app: Flask) -> None:
 def setup_command(demo: bool) -> None:
     """Create or upgrade the database, load the course files, and demo data into an empty one."""
     from onboarding.content.cli import sync_courses
-    from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo
+    from onboarding.demo.services import (
+        DEMO_PASSWORD,
+        demo_accounts,
+        seed_demo,
+        seed_progress,
+    )
     from onboarding.extensions import db
     from onboarding.learning.services import current_programme, enrol_everyone
 
@@ -46,6 +52,8 @@ def setup_command(demo: bool) -> None:
         programme = current_programme()
         if programme is not None:
             enrol_everyone(programme)
+            if created:
+                seed_progress(programme)
             db.session.commit()
         click.echo(
             "Demo data loaded." if created else "Database already has data; demo not loaded."

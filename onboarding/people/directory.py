@@ -152,6 +152,7 @@ class PersonChanges:
     position: str | None
     start_date: date | None
     language: str
+    reminders: bool
 
 
 def update_person(person: User, changes: PersonChanges) -> None:
@@ -179,6 +180,7 @@ def update_person(person: User, changes: PersonChanges) -> None:
     person.position = (changes.position or "").strip() or None
     person.start_date = changes.start_date
     person.language = changes.language
+    person.reminders_opt_out = not changes.reminders
     db.session.flush()
 
 

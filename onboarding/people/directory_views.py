@@ -13,6 +13,7 @@ from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort
 from onboarding.core.tables import date_arg
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.notifications.services import deliver
 from onboarding.org.models import OrgUnit
 from onboarding.org.services import unit_tree
@@ -86,7 +87,9 @@ def _person_or_404(user_id: int) -> User:
 @roles_required(*HR)
 def person(user_id: int) -> str:
     record = person_record(_person_or_404(user_id))
-    return render_template("people/person.html", record=record, person=record.person)
+    return render_template(
+        "people/person.html", record=record, person=record.person, today=local_today()
+    )
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
@@ -99,6 +102,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
     ]
     if request.method == "GET":
         form.unit.data = person.unit_id or 0
+        form.reminders.data = not person.reminders_opt_out
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit.data) if form.unit.data else None
         try:
@@ -113,6 +117,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
                     position=form.position.data,
                     start_date=form.start_date.data,
                     language=form.language.data or "nb",
+                    reminders=form.reminders.data,
                 ),
             )
         except PersonError as error:

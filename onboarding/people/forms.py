@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
@@ -69,3 +70,5 @@ class PersonForm(FlaskForm):
         _l("Language"),
         choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
     )
+    # Checked: the person gets reminder e-mails (stored inverted, as ``reminders_opt_out``).
+    reminders = BooleanField(_l("Send reminder e-mails"))

@@ -1,0 +1,55 @@
+"""``flask notify run``: queue the reminders due today and send them (daily cron)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+import click
+from sqlalchemy.exc import IntegrityError
+
+from onboarding.extensions import db
+from onboarding.i18n import local_today
+from onboarding.notifications.cli import notify
+from onboarding.notifications.services import deliver
+from onboarding.reminders.services import KINDS, queue_reminders
+
+
+@notify.command("run")
+@click.option(
+    "--date",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Run as of this day (YYYY-MM-DD); default today in Europe/Oslo.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be sent, and change nothing.")
+def run_command(as_of: datetime | None, dry_run: bool) -> None:
+    """Queue the reminders due (deadlines, leaders' digests, HR's session notices), each
+    once per occasion, then send everything waiting in the outbox."""
+    today: date = as_of.date() if as_of is not None else local_today()
+    queued = queue_reminders(today)
+    if dry_run:
+        for item in queued:
+            click.echo(
+                f"{item.reminder.kind}\t{item.recipient.email}\t"
+                f"{item.reminder.occasion}\t{item.notification.subject}"
+            )
+        db.session.rollback()
+        click.echo(f"Dry run as of {today.isoformat()}: {len(queued)} reminders; nothing changed.")
+        return
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        # Another run recorded the same reminders at the same moment; it sends them.
+        db.session.rollback()
+        raise click.ClickException(
+            "Another run queued the same reminders at the same time; this one queued none."
+        ) from error
+    counts = Counter(item.reminder.kind for item in queued)
+    click.echo(f"Reminders queued as of {today.isoformat()}:")
+    for kind in KINDS:
+        click.echo(f"  {kind}: {counts[kind]}")
+    report = deliver()
+    click.echo(f"{report.sent} sent, {report.failed} failed (kept for the next run).")
+    if report.failed:
+        raise SystemExit(1)
