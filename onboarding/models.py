@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from onboarding.attendance.models import Attendance, AttendanceChange
+from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import Role, User, UserRole
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
@@ -26,6 +27,7 @@ from onboarding.reminders.models import Reminder
 __all__ = [
     "Attendance",
     "AttendanceChange",
+    "AuditEvent",
     "Certificate",
     "Cohort",
     "CohortMember",

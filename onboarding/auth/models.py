@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     active: Mapped[bool] = mapped_column(default=True)
     # HR can stop the reminder e-mails for a person (on leave, say); other e-mails still go.
     reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the person was deactivated (left); people who left long ago can be anonymised.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Flask-Login's identity for the session and remember cookies. Rotating it
     # (on a password change) signs the person out everywhere else.
