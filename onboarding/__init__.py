@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from onboarding import config
-from onboarding.extensions import babel, csrf, db, login_manager, migrate
+from onboarding.extensions import babel, csrf, db, limiter, login_manager, migrate
 from onboarding.paths import resource_dir
 
 
@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Public certificate verification, per client. The counts live in memory per
         # process unless RATELIMIT_STORAGE_URI names a shared store (e.g. redis://...).
         "CERTIFICATE_VERIFY_RATE_LIMIT": "30 per minute",
+        # Failed sign-ins: per client address, and per account (whoever tries). Successful
+        # sign-ins do not count. The message is the same whether or not the account exists.
+        "LOGIN_RATE_LIMIT_PER_CLIENT": "30 per 15 minutes",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -137,8 +142,27 @@ def check(config: dict[str, Any]) -> None:
                 "Refusing to start in production: ONBOARDING_BASE_URL must be the public "
                 "https:// address of the service, since links in e-mails are built from it."
             )
+    for limit in (
+        "CERTIFICATE_VERIFY_RATE_LIMIT",
+        "LOGIN_RATE_LIMIT_PER_CLIENT",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT",
+    ):
+        check_rate_limit(limit, config)
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", str(config["ORG_COLOUR"])):
         raise ConfigError(
             f"ONBOARDING_ORG_COLOUR must be a colour like #005f73, not {config['ORG_COLOUR']!r}."
         )
     config["BASE_URL"] = str(config["BASE_URL"]).rstrip("/")
+
+
+def check_rate_limit(name: str, config: Mapping[str, Any]) -> None:
+    """Refuse to start with a limit Flask-Limiter cannot read (it would fail on each check)."""
+    from limits import parse_many
+
+    value = str(config[name])
+    try:
+        parse_many(value)
+    except ValueError as error:
+        raise ConfigError(
+            f"ONBOARDING_{name} must be a limit like '30 per minute', not {value!r}."
+        ) from error

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,6 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Limits only the routes decorated with it (log-in, public verification); nothing else. The
+#: counts live in memory per process unless RATELIMIT_STORAGE_URI names a shared store.
+limiter = Limiter(key_func=get_remote_address)

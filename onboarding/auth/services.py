@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from onboarding.auth.models import Role, User, new_session_token, normalise_email
+from onboarding.auth.weak_passwords import is_common
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
@@ -70,8 +71,15 @@ def check_password_rules(password: str, user: User | None = None) -> None:
         )
     if len(password) > 256:
         raise PasswordRejected(_("The password can be at most 256 characters long."))
-    if len(set(password)) < 4:
-        raise PasswordRejected(_("The password is too easy to guess. Choose another one."))
+    organisation = str(current_app.config.get("ORG_NAME", ""))
+    if len(set(password)) < 4 or is_common(password, tuple(organisation.split())):
+        raise PasswordRejected(
+            _(
+                "This password is among the first ones people try when guessing. Choose "
+                "another one: a few words that belong together for you make a long, strong "
+                "password."
+            )
+        )
     if user is not None:
         lowered = password.lower()
         personal = [user.email.split("@")[0], user.first_name, user.last_name]

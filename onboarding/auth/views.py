@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from onboarding.auth.forms import (
     LoginForm,
     NewPasswordForm,
 )
+from onboarding.auth.models import normalise_email
 from onboarding.auth.services import (
     AuthError,
     TokenProblem,
@@ -27,11 +28,34 @@ from onboarding.auth.services import (
     set_password,
     user_for_token,
 )
-from onboarding.extensions import db
+from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
 
 
+def _failed(response: Response) -> bool:
+    """A sign-in that did not succeed (success is a redirect); only these count."""
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    """Throttle by the account tried, whether or not it exists (same answer either way)."""
+    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_CLIENT"],
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-client",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-account",
+)
 def login() -> str | Response | tuple[str, int]:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:

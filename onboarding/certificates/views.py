@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
-from onboarding.certificates import bp, limiter
+from onboarding.certificates import bp
 from onboarding.certificates.codes import format_code
 from onboarding.certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from onboarding.certificates.models import Certificate
@@ -51,7 +51,7 @@ from onboarding.certificates.services import (
 from onboarding.cohorts.models import Cohort
 from onboarding.core.hooks import Card, home_card
 from onboarding.core.tables import date_arg
-from onboarding.extensions import db
+from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
 
 HR = (Role.HR, Role.ADMIN)
