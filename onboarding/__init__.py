@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
         learning,
         org,
         people,
+        privacy,
         quizzes,
         reports,
     )
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from onboarding.people import directory_views as _directory_views  # noqa: F401
     from onboarding.people import views as _people_views  # noqa: F401
     from onboarding.quizzes import views as _quiz_views  # noqa: F401
+    from onboarding.privacy import views as _privacy_views  # noqa: F401
     from onboarding.reports import views as _report_views  # noqa: F401
 
     app.register_blueprint(core.bp)
@@ -87,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(privacy.bp)
     core.init_app(app)
     auth.init_app(app)
     certificates.init_app(app)

@@ -16,12 +16,14 @@ def init_app(app: Flask) -> None:
     from onboarding.demo.cli import demo
     from onboarding.notifications.cli import notify
     from onboarding.people import cli as _people_cli  # noqa: F401  (adds `users import`)
+    from onboarding.privacy.cli import people
     from onboarding.reminders import cli as _reminders_cli  # noqa: F401  (adds `notify run`)
 
     app.cli.add_command(users)
     app.cli.add_command(courses)
     app.cli.add_command(demo)
     app.cli.add_command(notify)
+    app.cli.add_command(people)
     app.cli.add_command(setup_command)
 
 

@@ -72,6 +72,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PASSWORD_RESET_MAX_AGE": int(timedelta(hours=2).total_seconds()),
         "INVITATION_MAX_AGE": int(timedelta(days=21).total_seconds()),
         "PASSWORD_MIN_LENGTH": 12,
+        # People who left (were deactivated) more than this many years ago may be anonymised.
+        "ANONYMISE_AFTER_YEARS": 5,
         # argon2id parameters; RFC 9106's second recommended option.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
