@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from onboarding import (
         attendance,
+        audit,
         auth,
         certificates,
         cohorts,
@@ -68,14 +69,15 @@ def register_blueprints(app: Flask) -> None:
         reports,
     )
     from onboarding.attendance import views as _attendance_views  # noqa: F401
+    from onboarding.audit import views as _audit_views  # noqa: F401
     from onboarding.certificates import views as _certificate_views  # noqa: F401
     from onboarding.cohorts import views as _cohort_views  # noqa: F401
     from onboarding.learning import views as _learning_views  # noqa: F401
     from onboarding.org import views as _org_views  # noqa: F401
     from onboarding.people import directory_views as _directory_views  # noqa: F401
     from onboarding.people import views as _people_views  # noqa: F401
-    from onboarding.quizzes import views as _quiz_views  # noqa: F401
     from onboarding.privacy import views as _privacy_views  # noqa: F401
+    from onboarding.quizzes import views as _quiz_views  # noqa: F401
     from onboarding.reports import views as _report_views  # noqa: F401
 
     app.register_blueprint(core.bp)
@@ -89,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
     core.init_app(app)
     auth.init_app(app)

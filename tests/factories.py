@@ -58,7 +58,7 @@ def create_user(
         password=password,
     )
     if leads is not None:
-        set_leader(leads, user)
+        set_leader(leads, user, by=None)
     user.active = active
     db.session.flush()
     return user

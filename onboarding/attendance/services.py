@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from onboarding.attendance.models import Attendance, AttendanceChange, AttendanceStatus
+from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortMember, CohortSession
-from onboarding.cohorts.services import local, members_by_name
+from onboarding.cohorts.services import local, members_by_name, session_label
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
@@ -77,7 +78,9 @@ def mark(
     note: str | None = None,
     self_check_in: bool = False,
 ) -> Attendance:
-    """Set ``person``'s mark, recording the change (who, when, before, after)."""
+    """Set ``person``'s mark, recording the change (who, when, before, after). A mark set by
+    someone else (HR, the facilitator) also goes into the audit history; checking oneself in
+    does not."""
     if note is not None and len(note) > MAX_NOTE:
         raise AttendanceError(_("The note can be at most %(count)d characters.", count=MAX_NOTE))
     member = db.session.scalar(
@@ -114,9 +117,21 @@ def mark(
     attendance.self_check_in = self_check_in
     db.session.add(change)
     db.session.flush()
+    if not self_check_in and (by is None or by.id != person.id):
+        _record_mark(session, person, change, by)
     if status.attended:
         complete_if_done(person)
     return attendance
+
+
+def _record_mark(
+    session: CohortSession, person: User, change: AttendanceChange, by: User | None
+) -> None:
+    before = {"session": session_label(session), "status": change.old_status}
+    after = {"session": session_label(session), "status": change.new_status}
+    if change.old_note or change.new_note:
+        before["note"], after["note"] = change.old_note, change.new_note
+    audit.record(by, "attendance.marked", audit.person(person), before, after)
 
 
 def mark_rest_present(session: CohortSession, by: User) -> int:

@@ -127,10 +127,11 @@ def move_absent(session_id: int) -> Response:
     moved = 0
     for person in absentees(session):
         seat = next((s for s in target.sessions if len(s.members) < s.capacity), None)
+        by = current_user._get_current_object()
         try:
-            move_member(person, target, seat)
+            move_member(person, target, seat, by=by)
         except CohortError:
-            move_member(person, target, None)
+            move_member(person, target, None, by=by)
         moved += 1
     db.session.commit()
     deliver()

@@ -2,15 +2,97 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask_babel import LazyString, format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User
 from onboarding.extensions import db
+from onboarding.i18n import TIMEZONE
+
+# What each kind of action is called in the interface, in the order the filter lists them.
+ACTIONS: dict[str, LazyString] = {
+    "import.applied": _l("Import from the HR system"),
+    "person.created": _l("Person added"),
+    "person.changed": _l("Person's details changed"),
+    "person.deactivated": _l("Person deactivated"),
+    "person.reactivated": _l("Person reactivated"),
+    "invitation.sent": _l("Invitation sent"),
+    "leader.added": _l("Made leader of a unit"),
+    "leader.removed": _l("No longer leader of a unit"),
+    "role.added": _l("Role given"),
+    "role.removed": _l("Role taken away"),
+    "attendance.marked": _l("Attendance marked"),
+    "certificate.revoked": _l("Certificate revoked"),
+    "certificate.reissued": _l("New certificate issued"),
+    "deadline.changed": _l("Deadline changed"),
+    "cohort.member_moved": _l("Moved to another cohort or session"),
+    "session.created": _l("Session added"),
+    "session.changed": _l("Session changed"),
+}
+
+# The fields that ``before`` and ``after`` hold, by key.
+FIELDS: dict[str, LazyString] = {
+    "file": _l("File"),
+    "created": _l("New people"),
+    "updated": _l("People with changes"),
+    "unchanged": _l("People unchanged"),
+    "errors": _l("Rows with errors"),
+    "employee_number": _l("Employee number"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "email": _l("E-mail address"),
+    "unit": _l("Unit"),
+    "position": _l("Job title"),
+    "start_date": _l("Start date"),
+    "manager_email": _l("Nearest leader"),
+    "language": _l("Language"),
+    "reminders": _l("Reminder e-mails"),
+    "active": _l("Active"),
+    "roles": _l("Roles"),
+    "leads": _l("Leader of"),
+    "session": _l("Session"),
+    "status": _l("Status"),
+    "note": _l("Note"),
+    "code": _l("Verification code"),
+    "revoked": _l("Revoked"),
+    "reason": _l("Reason"),
+    "due_date": _l("Deadline"),
+    "cohort": _l("Cohort"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "place": _l("Place"),
+    "capacity": _l("Capacity"),
+    "facilitator": _l("Facilitator"),
+    "agenda": _l("Agenda"),
+}
+_DATES = {"start_date", "due_date"}
+_TIMES = {"starts_at", "ends_at"}
+# Stored values that read better as words.
+_VALUES: dict[str, dict[str, LazyString | str]] = {
+    "status": {
+        "present": _l("Present"),
+        "late": _l("Late"),
+        "excused": _l("Excused absence"),
+        "absent": _l("Absent"),
+    },
+    "roles": {
+        "employee": _l("New employee"),
+        "leader": _l("Leader"),
+        "hr": _l("HR"),
+        "admin": _l("Administrator"),
+    },
+    # Language names are written in the language itself.
+    "language": {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"},
+}
 
 
 def _plain(value: Any) -> Any:
@@ -32,10 +114,13 @@ def record(
     subject: tuple[str, int | None, str],
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    *,
+    flush: bool = True,
 ) -> AuditEvent:
     """Add an entry: ``actor`` did ``action`` to ``subject`` (type, id, readable label),
     changing ``before`` into ``after``. ``actor`` None is the system (a command or a rule).
-    Flushes with the change it records, so both are committed together or not at all."""
+    Flushes with the change it records, so both are committed together or not at all
+    (``flush=False`` for many entries at once: the caller flushes)."""
     subject_type, subject_id, label = subject
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
@@ -48,7 +133,8 @@ def record(
         after=_plain(after) if after is not None else None,
     )
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
 
 
@@ -57,11 +143,31 @@ def person(user: User) -> tuple[str, int, str]:
     return ("user", user.id, user.full_name)
 
 
+def roles_of(user: User) -> list[str]:
+    """The person's roles, sorted, as the history stores them."""
+    return sorted(role.value for role in user.roles)
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields whose value differs, before and after; both empty when none does."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` where the municipality is, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE)).astimezone(UTC)
+
+
 def history_query(
-    action: str = "", actor_id: int | None = None, subject: tuple[str, int] | None = None
+    action: str = "",
+    actor_id: int | None = None,
+    subject: tuple[str, int] | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> Select[tuple[AuditEvent]]:
-    """Entries, newest first, optionally of one kind of action, by one actor, or about one
-    subject."""
+    """Entries, newest first, optionally of one kind of action, by one actor, about one
+    subject, or from ``since`` to ``until`` (days in Norway, both included)."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
@@ -71,4 +177,72 @@ def history_query(
         query = query.where(
             AuditEvent.subject_type == subject[0], AuditEvent.subject_id == subject[1]
         )
+    if since is not None:
+        query = query.where(AuditEvent.at >= _start_of(since))
+    if until is not None:
+        query = query.where(AuditEvent.at < _start_of(until + timedelta(days=1)))
     return query
+
+
+# -- reading an entry ------------------------------------------------------------------------
+
+
+def action_label(action: str) -> str:
+    """What the action is called in the interface; an unknown one by its name."""
+    label = ACTIONS.get(action)
+    return str(label) if label is not None else action
+
+
+def actor_label(event: AuditEvent) -> str:
+    """Who did it: the name as it was, or the system (a command or an automatic rule)."""
+    return event.actor_name or _("System")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One field of an entry: its value before and after, or just its value (``old`` None)."""
+
+    label: str
+    new: str
+    old: str | None = None
+
+
+def _text(key: str, value: Any, side: dict[str, Any]) -> str:
+    """A stored value as a reader would write it."""
+    if key == "session" and value is None and side.get("cohort"):
+        return _("waiting list")
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(_text(key, item, side) for item in value)
+    if isinstance(value, str):
+        try:
+            if key in _DATES:
+                return format_date(date.fromisoformat(value), "short")
+            if key in _TIMES:
+                return format_datetime(datetime.fromisoformat(value), "short")
+        except ValueError:
+            return value
+        return str(_VALUES.get(key, {}).get(value, value))
+    return str(value)
+
+
+def lines(event: AuditEvent) -> list[Line]:
+    """What the entry changed, field by field: «old → new» where the value changed, the
+    value alone where it did not (the context: which session, which code)."""
+    before = event.before or {}
+    after = event.after or {}
+    result = []
+    for key in dict.fromkeys([*before, *after]):
+        label = str(FIELDS.get(key, key))
+        if key in after:
+            new = _text(key, after[key], after)
+            if key in before and before[key] != after[key]:
+                result.append(Line(label, new, _text(key, before[key], before)))
+            else:
+                result.append(Line(label, new))
+        else:
+            result.append(Line(label, "–", _text(key, before[key], before)))
+    return result

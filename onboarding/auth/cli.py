@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
+from onboarding.audit import services as audit
 from onboarding.auth.models import Role
 from onboarding.auth.services import AuthError, create_user, send_invitation
 from onboarding.extensions import db
@@ -61,6 +62,30 @@ def create_command(
             start_date=start_date.date() if start_date else None,
             password=password,
         )
+        # Done from the command line: the system, not a person, is the actor.
+        details = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "employee_number": user.employee_number,
+            "position": user.position,
+            "start_date": user.start_date,
+        }
+        audit.record(
+            None,
+            "person.created",
+            audit.person(user),
+            None,
+            {key: value for key, value in details.items() if value},
+        )
+        if roles:
+            audit.record(
+                None,
+                "role.added",
+                audit.person(user),
+                {"roles": []},
+                {"roles": audit.roles_of(user)},
+            )
         notification = None if password else send_invitation(user)
     except AuthError as error:
         db.session.rollback()

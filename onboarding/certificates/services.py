@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 from werkzeug.wrappers import Response
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
+from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.certificates.codes import format_code, new_code, normalise_code
 from onboarding.certificates.models import Certificate
@@ -259,6 +260,14 @@ def revoke_certificate(certificate: Certificate, by: User, reason: str) -> None:
     certificate.revoked_by_id = by.id
     certificate.revoke_reason = reason
     db.session.flush()
+    code = format_code(certificate.code)
+    audit.record(
+        by,
+        "certificate.revoked",
+        audit.person(certificate.user),
+        {"code": code, "revoked": False},
+        {"code": code, "revoked": True, "reason": reason},
+    )
 
 
 def reissue_certificate(certificate: Certificate, by: User) -> Certificate:
@@ -280,6 +289,13 @@ def reissue_certificate(certificate: Certificate, by: User) -> Certificate:
         raise CertificateError(
             _("%(name)s already has a valid certificate.", name=certificate.user.full_name)
         )
+    audit.record(
+        by,
+        "certificate.reissued",
+        audit.person(certificate.user),
+        {"code": format_code(certificate.code)},
+        {"code": format_code(new.code)},
+    )
     return new
 
 

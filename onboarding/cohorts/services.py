@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
+from onboarding.audit import services as audit
 from onboarding.auth.models import User
 from onboarding.cohorts.calendar import session_calendar
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
@@ -35,6 +37,37 @@ def local(moment: datetime) -> datetime:
 def at_oslo(day: date, hour: int, minute: int) -> datetime:
     """A wall-clock time in Norway as an aware datetime."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO)
+
+
+def session_label(session: CohortSession) -> str:
+    """«14.04.2027 09:00, Kommunestyresalen»: the session as the audit history names it."""
+    return f"{local(session.starts_at):%d.%m.%Y %H:%M}, {session.place}"
+
+
+def _session_subject(session: CohortSession) -> tuple[str, int, str]:
+    return ("session", session.id, f"{session.cohort.name}: {session_label(session)}")
+
+
+def _session_facts(session: CohortSession) -> dict[str, Any]:
+    """What HR plans about a session, as the audit history records it."""
+    return {
+        "starts_at": session.starts_at.astimezone(UTC),
+        "ends_at": session.ends_at.astimezone(UTC),
+        "place": session.place,
+        "capacity": session.capacity,
+        "facilitator": session.facilitator.full_name if session.facilitator else None,
+        "agenda": session.agenda,
+    }
+
+
+def _place_of(member: CohortMember | None) -> dict[str, str | None]:
+    """Where a member is, as the audit history records it (session None: the waiting list)."""
+    if member is None:
+        return {"cohort": None, "session": None}
+    return {
+        "cohort": member.cohort.name,
+        "session": session_label(member.session) if member.session else None,
+    }
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -80,7 +113,8 @@ def _check_plan(plan: SessionPlan) -> None:
         raise CohortError(_("Say where the session is."))
 
 
-def add_session(cohort: Cohort, plan: SessionPlan) -> CohortSession:
+def add_session(cohort: Cohort, plan: SessionPlan, *, by: User | None) -> CohortSession:
+    """Add a session to ``cohort``; ``by`` is who did it, for the history (None: the system)."""
     _check_plan(plan)
     session = CohortSession(
         cohort=cohort,
@@ -93,10 +127,19 @@ def add_session(cohort: Cohort, plan: SessionPlan) -> CohortSession:
     )
     db.session.add(session)
     db.session.flush()
+    audit.record(
+        by,
+        "session.created",
+        _session_subject(session),
+        None,
+        {"cohort": cohort.name, **_session_facts(session)},
+    )
     return session
 
 
-def update_session(session: CohortSession, plan: SessionPlan) -> list[Notification]:
+def update_session(
+    session: CohortSession, plan: SessionPlan, *, by: User | None
+) -> list[Notification]:
     """Change a session. When its time or place changes, everyone in it gets an updated
     calendar invitation (same UID, higher SEQUENCE)."""
     _check_plan(plan)
@@ -107,6 +150,7 @@ def update_session(session: CohortSession, plan: SessionPlan) -> list[Notificati
                 count=member_count(session),
             )
         )
+    facts = _session_facts(session)
     moved = (session.starts_at, session.ends_at, session.place) != (
         plan.starts_at,
         plan.ends_at,
@@ -125,6 +169,9 @@ def update_session(session: CohortSession, plan: SessionPlan) -> list[Notificati
         for member in session.members:
             notifications.append(send_invitation(member, updated=True))
     db.session.flush()
+    before, after = audit.changed(facts, _session_facts(session))
+    if after:
+        audit.record(by, "session.changed", _session_subject(session), before, after)
     return notifications
 
 
@@ -216,9 +263,11 @@ def _place(user: User, cohort: Cohort, session: CohortSession | None) -> CohortM
     return member
 
 
-def move_member(user: User, cohort: Cohort, session: CohortSession | None) -> CohortMember:
+def move_member(
+    user: User, cohort: Cohort, session: CohortSession | None, *, by: User | None
+) -> CohortMember:
     """Move ``user`` to ``cohort`` (to ``session``, or its waiting list). Their online
-    progress belongs to them, not to the cohort, and is kept."""
+    progress belongs to them, not to the cohort, and is kept. ``by`` is who moved them."""
     if session is not None and session.cohort_id != cohort.id:
         raise CohortError(_("The session does not belong to that cohort."))
     if session is not None and member_count(session) >= session.capacity:
@@ -226,6 +275,7 @@ def move_member(user: User, cohort: Cohort, session: CohortSession | None) -> Co
         if current is None or current.session_id != session.id:
             raise CohortError(_("The session is full."))
     member = membership(user)
+    before = _place_of(member)
     if member is None:
         member = CohortMember(user_id=user.id, cohort=cohort, session=session)
         db.session.add(member)
@@ -235,13 +285,15 @@ def move_member(user: User, cohort: Cohort, session: CohortSession | None) -> Co
         member.cohort = cohort
         member.session = session
     db.session.flush()
+    audit.record(by, "cohort.member_moved", audit.person(user), before, _place_of(member))
     if session is not None:
         send_invitation(member)
     return member
 
 
-def fill_from_waiting_list(cohort: Cohort) -> int:
-    """Give people on the waiting list a place where a session has room; return how many."""
+def fill_from_waiting_list(cohort: Cohort, *, by: User | None) -> int:
+    """Give people on the waiting list a place where a session has room; return how many.
+    Each placing goes into the audit history as a move ``by`` whoever asked for it."""
     placed = 0
     waiting = sorted(
         (m for m in cohort.members if m.session_id is None), key=lambda m: m.assigned_at
@@ -251,9 +303,13 @@ def fill_from_waiting_list(cohort: Cohort) -> int:
         session = _session_with_room(cohort, earliest)
         if session is None:
             continue
+        before = _place_of(member)
         member.session = session
         db.session.flush()
         db.session.refresh(session, ["members"])
+        audit.record(
+            by, "cohort.member_moved", audit.person(member.user), before, _place_of(member)
+        )
         send_invitation(member)
         placed += 1
     return placed

@@ -108,11 +108,11 @@ def new_session(cohort_id: int) -> str | Response | tuple[str, int]:
     form = SessionForm()
     if form.validate_on_submit():
         try:
-            add_session(cohort, _plan(form))
+            add_session(cohort, _plan(form), by=current_user._get_current_object())
         except CohortError as error:
             form.place.errors = [*form.place.errors, str(error)]
         else:
-            placed = fill_from_waiting_list(cohort)
+            placed = fill_from_waiting_list(cohort, by=current_user._get_current_object())
             db.session.commit()
             flash(_("The session is added."), "success")
             if placed:
@@ -141,7 +141,9 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
         form.agenda.data = session.agenda
     if form.validate_on_submit():
         try:
-            notifications = update_session(session, _plan(form))
+            notifications = update_session(
+                session, _plan(form), by=current_user._get_current_object()
+            )
         except CohortError as error:
             form.place.errors = [*form.place.errors, str(error)]
         else:
@@ -167,7 +169,7 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
 @roles_required(*HR)
 def fill(cohort_id: int) -> Response:
     cohort = _cohort_or_404(cohort_id)
-    placed = fill_from_waiting_list(cohort)
+    placed = fill_from_waiting_list(cohort, by=current_user._get_current_object())
     db.session.commit()
     deliver()
     flash(_("%(count)d people from the waiting list got a place.", count=placed), "info")
@@ -189,7 +191,7 @@ def move(user_id: int) -> Response:
         flash(_("Choose where to move the person."), "error")
     else:
         try:
-            move_member(person, cohort, session)
+            move_member(person, cohort, session, by=current_user._get_current_object())
         except CohortError as error:
             flash(str(error), "error")
         else:

@@ -27,6 +27,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("org.units", _l("Units"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("people.upload", _l("Import"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("content.overview", _l("Content"), frozenset({Role.HR, Role.ADMIN})),
+    NavItem("audit.history", _l("Audit history"), frozenset({Role.HR, Role.ADMIN})),
     NavItem("core.system", _l("System"), frozenset({Role.ADMIN})),
 ]
 

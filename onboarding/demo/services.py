@@ -229,7 +229,7 @@ def seed_demo(only_if_empty: bool = False, today: date | None = None) -> int:
         created += new
         if role == "leader":
             db.session.flush()
-            set_leader(unit, user)
+            set_leader(unit, user, by=None)
 
     rng = random.Random(2027)
     placements = [
@@ -281,16 +281,19 @@ def _seed_cohorts(today: date) -> int:
         SessionPlan(
             today - timedelta(days=40), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 30
         ),
+        by=None,
     )
     add_session(
         coming,
         SessionPlan(
             today + timedelta(days=110), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 20
         ),
+        by=None,
     )
     add_session(
         coming,
         SessionPlan(today + timedelta(days=117), (9, 0), (15, 0), "Tynsethallen, møterom 2", 20),
+        by=None,
     )
     employees = db.session.scalars(
         select(User).where(User.start_date.is_not(None)).order_by(User.start_date)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.content.models import Lesson, Module, ModuleVersion, Programme, ReflectionPrompt
 from onboarding.database import utcnow
@@ -111,10 +112,18 @@ def change_due_date(enrolment: Enrolment, new_date: date, changed_by: User) -> N
     """HR sets a person's deadline by hand."""
     if enrolment.user.start_date and new_date < enrolment.user.start_date:
         raise LearningError(_("The deadline cannot be before the start date."))
+    old_date = enrolment.due_date
     enrolment.due_date = new_date
     enrolment.due_date_changed_at = utcnow()
     enrolment.due_date_changed_by_id = changed_by.id
     db.session.flush()
+    audit.record(
+        changed_by,
+        "deadline.changed",
+        audit.person(enrolment.user),
+        {"due_date": old_date},
+        {"due_date": new_date},
+    )
 
 
 # -- progress ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit, UnitKind
@@ -79,21 +80,42 @@ def create_unit(
     return unit
 
 
-def set_leader(unit: OrgUnit, user: User) -> None:
-    """Make ``user`` a leader of ``unit``; leading a unit gives the leader role."""
+def _led(user: User) -> list[str]:
+    return sorted(unit.name for unit in user.led_units)
+
+
+def _record_leadership(
+    by: User | None, user: User, actions: tuple[str, str], led: list[str], roles: list[str]
+) -> None:
+    """Record a change to what ``user`` leads, and to their roles if those changed too."""
+    if _led(user) != led:
+        audit.record(by, actions[0], audit.person(user), {"leads": led}, {"leads": _led(user)})
+    if audit.roles_of(user) != roles:
+        audit.record(
+            by, actions[1], audit.person(user), {"roles": roles}, {"roles": audit.roles_of(user)}
+        )
+
+
+def set_leader(unit: OrgUnit, user: User, *, by: User | None) -> None:
+    """Make ``user`` a leader of ``unit``; leading a unit gives the leader role. ``by`` is
+    who did it, for the history (None: the system)."""
+    led, roles = _led(user), audit.roles_of(user)
     if user not in unit.leaders:
         unit.leaders.append(user)
     user.add_role(Role.LEADER)
     db.session.flush()
+    _record_leadership(by, user, ("leader.added", "role.added"), led, roles)
 
 
-def remove_leader(unit: OrgUnit, user: User) -> None:
+def remove_leader(unit: OrgUnit, user: User, *, by: User | None) -> None:
     """Remove ``user`` as leader of ``unit``; the role goes when they lead nothing."""
+    led, roles = _led(user), audit.roles_of(user)
     if user in unit.leaders:
         unit.leaders.remove(user)
     if not user.led_units:
         user.remove_role(Role.LEADER)
     db.session.flush()
+    _record_leadership(by, user, ("leader.removed", "role.removed"), led, roles)
 
 
 def people_query(search: str = "", unit_id: int | None = None) -> Select[tuple[User]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from onboarding.auth.access import roles_required
@@ -81,7 +82,7 @@ def add_leader(unit_id: int) -> str | Response | tuple[str, int]:
                 _("Nobody active has the e-mail address %(email)s.", email=leader_form.email.data)
             ]
         else:
-            set_leader(unit, person)
+            set_leader(unit, person, by=current_user._get_current_object())
             db.session.commit()
             flash(
                 _("%(name)s now leads %(unit)s.", name=person.full_name, unit=unit.name), "success"
@@ -99,7 +100,7 @@ def drop_leader(unit_id: int, user_id: int) -> Response:
     person = db.session.get(User, user_id)
     if unit is None or person is None:
         abort(404)
-    remove_leader(unit, person)
+    remove_leader(unit, person, by=current_user._get_current_object())
     db.session.commit()
     flash(_("%(name)s no longer leads %(unit)s.", name=person.full_name, unit=unit.name), "success")
     return redirect(url_for(".unit", unit_id=unit.id))

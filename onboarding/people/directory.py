@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from onboarding.attendance.models import Attendance, AttendanceChange
+from onboarding.audit import services as audit
 from onboarding.auth.models import User, new_session_token, normalise_email
 from onboarding.auth.services import AuthError, send_invitation
 from onboarding.cohorts.models import CohortMember
 from onboarding.content.models import Programme
+from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment, Reflection
 from onboarding.learning.services import ProgrammeProgress, current_programme, progress_for
@@ -155,7 +158,22 @@ class PersonChanges:
     reminders: bool
 
 
-def update_person(person: User, changes: PersonChanges) -> None:
+def _details(person: User) -> dict[str, Any]:
+    """What HR can change about a person, as the audit history records it."""
+    return {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "employee_number": person.employee_number,
+        "unit": person.unit.name if person.unit else None,
+        "position": person.position,
+        "start_date": person.start_date,
+        "language": person.language,
+        "reminders": not person.reminders_opt_out,
+    }
+
+
+def update_person(person: User, changes: PersonChanges, *, by: User | None) -> None:
     """Save HR's changes to a person; e-mail and employee number must stay unique."""
     email = normalise_email(changes.email)
     clash = db.session.scalar(
@@ -172,6 +190,7 @@ def update_person(person: User, changes: PersonChanges) -> None:
         raise PersonError(
             _("Another person already has employee number %(number)s.", number=number)
         )
+    details = _details(person)
     person.first_name = changes.first_name.strip()
     person.last_name = changes.last_name.strip()
     person.email = email
@@ -182,20 +201,33 @@ def update_person(person: User, changes: PersonChanges) -> None:
     person.language = changes.language
     person.reminders_opt_out = not changes.reminders
     db.session.flush()
+    before, after = audit.changed(details, _details(person))
+    if after:
+        audit.record(by, "person.changed", audit.person(person), before, after)
 
 
-def set_active(person: User, active: bool) -> None:
+def set_active(person: User, active: bool, *, by: User | None) -> None:
     """Deactivate (signs them out, stops e-mails) or reactivate a person; nothing is deleted."""
+    if person.active == active:
+        return
     person.active = active
-    if not active:
+    if active:
+        person.deactivated_at = None
+    else:
         person.session_token = new_session_token()
+        person.deactivated_at = utcnow()
     db.session.flush()
+    action = "person.reactivated" if active else "person.deactivated"
+    audit.record(by, action, audit.person(person), {"active": not active}, {"active": active})
 
 
-def resend_invitation(person: User) -> Notification:
+def resend_invitation(person: User, *, by: User | None) -> Notification:
+    """E-mail the person a new invitation link (HR's «send the invitation again»)."""
     if not person.active:
         raise PersonError(_("%(name)s is deactivated.", name=person.full_name))
     try:
-        return send_invitation(person)
+        notification = send_invitation(person)
     except AuthError as error:
         raise PersonError(str(error)) from error
+    audit.record(by, "invitation.sent", audit.person(person), None, {"email": person.email})
+    return notification

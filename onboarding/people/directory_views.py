@@ -119,6 +119,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
                     language=form.language.data or "nb",
                     reminders=form.reminders.data,
                 ),
+                by=current_user._get_current_object(),
             )
         except PersonError as error:
             db.session.rollback()
@@ -137,7 +138,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
 def invite(user_id: int) -> Response:
     person = _person_or_404(user_id)
     try:
-        notification = resend_invitation(person)
+        notification = resend_invitation(person, by=current_user._get_current_object())
     except PersonError as error:
         flash(str(error), "error")
     else:
@@ -154,7 +155,7 @@ def toggle_active(user_id: int) -> Response:
     if person.id == current_user.id:
         flash(_("You cannot deactivate yourself."), "error")
         return redirect(url_for(".person", user_id=person.id))
-    set_active(person, not person.active)
+    set_active(person, not person.active, by=current_user._get_current_object())
     db.session.commit()
     if person.active:
         flash(_("%(name)s is active again.", name=person.full_name), "success")

@@ -24,6 +24,7 @@ from flask_babel import ngettext
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
+from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User, normalise_email
 from onboarding.auth.services import create_user, send_invitation
 from onboarding.content.models import Programme
@@ -291,9 +292,16 @@ def apply_batch(
     plan = preview_batch(batch)
     if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
         raise PlanChanged(plan)
-    report = apply_plan(plan)
+    report = apply_plan(plan, by)
     batch.result = report.summary()
     db.session.flush()
+    audit.record(
+        by,
+        "import.applied",
+        ("import", batch.id, batch.filename),
+        None,
+        {"file": batch.filename, **report.summary()},
+    )
     return report
 
 
@@ -699,11 +707,12 @@ def _users_by_id(ids: Iterable[int]) -> dict[int, User]:
     return users
 
 
-def apply_plan(plan: ImportPlan) -> ImportReport:
+def apply_plan(plan: ImportPlan, by: User | None) -> ImportReport:
     """Create the new people and update the changed ones; the caller commits.
 
     New people get an enrolment in the current programme, an invitation e-mail, and
-    ``new_hire_created`` (the cohorts area places them in a cohort).
+    ``new_hire_created`` (the cohorts area places them in a cohort). Each person created or
+    changed gets an entry in the audit history, as done ``by`` (None: a command).
     """
     programme = current_programme()
     counts = plan.counts
@@ -751,11 +760,44 @@ def apply_plan(plan: ImportPlan) -> ImportReport:
     if programme is not None:
         for user in moved_start:
             _follow_start_date(user, programme)
+    _record_import(plan, created, existing, by)
     db.session.flush()
     report.created = len(created)
     report.updated = len(changed_rows)
     report.notification_ids = sorted(set(invitations) | _unsent_for(created.values()))
     return report
+
+
+def _record_import(
+    plan: ImportPlan, created: dict[int, User], existing: dict[int, User], by: User | None
+) -> None:
+    """One audit entry per person created or changed, with the values as the preview showed
+    them (the unit by name, the nearest leader by e-mail address); flushed by the caller."""
+    for row in plan.having(RowStatus.NEW):
+        values: dict[str, Any] = {
+            Column.EMPLOYEE_NUMBER.value: row.employee_number,
+            Column.FIRST_NAME.value: row.first_name,
+            Column.LAST_NAME.value: row.last_name,
+            Column.EMAIL.value: row.email,
+            Column.UNIT.value: row.unit.name if row.unit else None,
+            Column.POSITION.value: row.position,
+            Column.START_DATE.value: row.start_date,
+            Column.MANAGER_EMAIL.value: row.manager_email,
+        }
+        after = {key: value for key, value in values.items() if value}
+        user = created[row.number]
+        audit.record(by, "person.created", audit.person(user), None, after, flush=False)
+    for row in plan.having(RowStatus.CHANGED):
+        assert row.existing is not None
+        before: dict[str, Any] = {}
+        after = {}
+        for change in row.changes:
+            before[change.column.value], after[change.column.value] = change.old, change.new
+        if Column.START_DATE.value in after:  # dates as dates, not as the file wrote them
+            before[Column.START_DATE.value] = row.existing.start_date
+            after[Column.START_DATE.value] = row.start_date
+        user = existing[row.existing.id]
+        audit.record(by, "person.changed", audit.person(user), before, after, flush=False)
 
 
 def _apply_change(user: User, row: PlannedRow, column: Column) -> None:

@@ -42,7 +42,9 @@ DAY = date(2027, 4, 14)
 @pytest.fixture
 def session(appctx: Flask) -> CohortSession:
     cohort = create_cohort("Vårkullet 2027")
-    session = add_session(cohort, SessionPlan(DAY, (9, 0), (15, 0), "Kommunestyresalen", 10))
+    session = add_session(
+        cohort, SessionPlan(DAY, (9, 0), (15, 0), "Kommunestyresalen", 10), by=None
+    )
     commit()
     return session
 

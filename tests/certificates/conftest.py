@@ -34,7 +34,7 @@ DAY = date(2027, 4, 14)
 
 def plan_session(name: str = "Vårkullet 2027", place: str = "Kommunestyresalen") -> CohortSession:
     cohort = create_cohort(name)
-    return add_session(cohort, SessionPlan(DAY, (9, 0), (15, 0), place, 30))
+    return add_session(cohort, SessionPlan(DAY, (9, 0), (15, 0), place, 30), by=None)
 
 
 def enrol(**kwargs: object) -> tuple[User, Enrolment]:
@@ -53,7 +53,7 @@ def graduate(session: CohortSession, **kwargs: object) -> User:
     person, _enrolment = enrol(**kwargs)
     place = membership(person)
     if place is None or place.session_id != session.id:
-        move_member(person, session.cohort, session)
+        move_member(person, session.cohort, session, by=None)
     complete_modules(person)
     mark(session, person, AttendanceStatus.PRESENT, None)
     return person

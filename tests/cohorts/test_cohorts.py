@@ -43,10 +43,10 @@ def plan(day: date, capacity: int = 2, place: str = "Kommunestyresalen") -> Sess
 @pytest.fixture
 def spring_and_autumn(appctx: Flask) -> tuple[Cohort, Cohort]:
     spring = create_cohort("Vårkullet 2027")
-    add_session(spring, plan(date(2027, 4, 14), capacity=2))
-    add_session(spring, plan(date(2027, 4, 21), capacity=1))
+    add_session(spring, plan(date(2027, 4, 14), capacity=2), by=None)
+    add_session(spring, plan(date(2027, 4, 21), capacity=1), by=None)
     autumn = create_cohort("Høstkullet 2027")
-    add_session(autumn, plan(date(2027, 10, 6), capacity=1))
+    add_session(autumn, plan(date(2027, 10, 6), capacity=1), by=None)
     commit()
     return spring, autumn
 
@@ -90,8 +90,8 @@ def test_full_sessions_spill_over_and_then_the_waiting_list(
     assert waiting.waiting
     assert waiting.cohort_id == spring.id
     # A new session gives the waiting person a place.
-    add_session(spring, plan(date(2027, 4, 28), capacity=5))
-    assert fill_from_waiting_list(spring) == 1
+    add_session(spring, plan(date(2027, 4, 28), capacity=5), by=None)
+    assert fill_from_waiting_list(spring, by=None) == 1
     assert waiting.session_id == spring.sessions[2].id
 
 
@@ -150,7 +150,9 @@ def test_changing_time_or_place_sends_an_update_with_the_same_uid(
     session = spring.sessions[0]
     uid, sequence = session.calendar_uid, session.sequence
     notifications = update_session(
-        session, plan(date(2027, 4, 14), capacity=3, place="Tynsethallen")
+        session,
+        plan(date(2027, 4, 14), capacity=3, place="Tynsethallen"),
+        by=None,
     )
     commit()
     [update] = notifications
@@ -159,21 +161,24 @@ def test_changing_time_or_place_sends_an_update_with_the_same_uid(
     assert int(event["SEQUENCE"]) == sequence + 1
     assert str(event["LOCATION"]) == "Tynsethallen"
     # Only the capacity changed: nobody is told anything.
-    assert update_session(session, plan(date(2027, 4, 14), capacity=4, place="Tynsethallen")) == []
+    assert (
+        update_session(session, plan(date(2027, 4, 14), capacity=4, place="Tynsethallen"), by=None)
+        == []
+    )
 
 
 def test_sessions_need_sense(spring_and_autumn: tuple[Cohort, Cohort]) -> None:
     spring, _autumn = spring_and_autumn
     with pytest.raises(CohortError):
-        add_session(spring, SessionPlan(date(2027, 5, 1), (15, 0), (9, 0), "Sal", 10))
+        add_session(spring, SessionPlan(date(2027, 5, 1), (15, 0), (9, 0), "Sal", 10), by=None)
     with pytest.raises(CohortError):
-        add_session(spring, plan(date(2027, 5, 1), capacity=0))
+        add_session(spring, plan(date(2027, 5, 1), capacity=0), by=None)
     with pytest.raises(CohortError):
         create_cohort("vårkullet 2027")  # the same name, whatever the case
     assign_new_hire(hire(date(2027, 3, 1)))
     assign_new_hire(hire(date(2027, 3, 1)))
     with pytest.raises(CohortError, match="kapasiteten"):
-        update_session(spring.sessions[0], plan(date(2027, 4, 14), capacity=1))
+        update_session(spring.sessions[0], plan(date(2027, 4, 14), capacity=1), by=None)
 
 
 def test_moving_a_person_keeps_their_progress(
@@ -188,14 +193,14 @@ def test_moving_a_person_keeps_their_progress(
     assert module.current_version is not None
     mark_lesson_read(person, module.current_version.lessons[0])
     commit()
-    member = move_member(person, autumn, autumn.sessions[0])
+    member = move_member(person, autumn, autumn.sessions[0], by=None)
     commit()
     assert (member.cohort_id, member.session_id) == (autumn.id, autumn.sessions[0].id)
     assert db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == person.id))
     # A full session refuses; the waiting list does not.
     with pytest.raises(CohortError, match="full"):
-        move_member(hire(date(2027, 3, 1)), autumn, autumn.sessions[0])
-    assert move_member(person, spring, None).waiting
+        move_member(hire(date(2027, 3, 1)), autumn, autumn.sessions[0], by=None)
+    assert move_member(person, spring, None, by=None).waiting
     invitations = db.session.scalars(
         select(Notification).where(Notification.recipient_id == person.id)
     )

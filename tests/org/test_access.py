@@ -100,7 +100,7 @@ def test_can_view_person(org: Org, who: str, allowed: bool) -> None:
 def test_a_leader_who_stops_leading_loses_sight(org: Org) -> None:
     leader = create_user(leads=org.hjemme)
     assert can_view_person(leader, org.person)
-    remove_leader(org.hjemme, leader)
+    remove_leader(org.hjemme, leader, by=None)
     assert not leader.has_role(Role.LEADER)
     assert not can_view_person(leader, org.person)
 
@@ -115,7 +115,7 @@ def test_a_person_without_a_unit_is_seen_only_by_themselves_and_hr(org: Org) -> 
 def test_led_units_include_everything_below(org: Org) -> None:
     leader = create_user(leads=org.helse)
     assert led_unit_ids(leader) == {org.helse.id, org.hjemme.id, org.institusjon.id}
-    set_leader(org.skole, leader)
+    set_leader(org.skole, leader, by=None)
     assert led_unit_ids(leader) == {org.helse.id, org.hjemme.id, org.institusjon.id, org.skole.id}
     assert led_unit_ids(create_user()) == set()
 

@@ -25,7 +25,7 @@ def staff(app: Flask) -> dict[str, int]:
         skole = create_unit("Tynset barneskole", create_unit("Oppvekst", kommune))
         create_user("hr@tynset.example", roles=(Role.HR,))
         cohort = create_cohort("Vårkullet 2027")
-        add_session(cohort, SessionPlan(date(2027, 4, 14), (9, 0), (15, 0), "Salen", 10))
+        add_session(cohort, SessionPlan(date(2027, 4, 14), (9, 0), (15, 0), "Salen", 10), by=None)
         nora = create_user(
             "nora@tynset.example",
             first_name="Nora",

@@ -24,14 +24,18 @@ LATER = TODAY + timedelta(days=30)
 @pytest.fixture
 def sessions(programme: Programme) -> tuple[Cohort, CohortSession, CohortSession]:
     cohort = create_cohort("Vårkullet 2027")
-    first = add_session(cohort, SessionPlan(date(2027, 2, 10), (9, 0), (15, 0), "Salen", 20))
-    second = add_session(cohort, SessionPlan(date(2027, 2, 24), (9, 0), (15, 0), "Salen", 20))
+    first = add_session(
+        cohort, SessionPlan(date(2027, 2, 10), (9, 0), (15, 0), "Salen", 20), by=None
+    )
+    second = add_session(
+        cohort, SessionPlan(date(2027, 2, 24), (9, 0), (15, 0), "Salen", 20), by=None
+    )
     commit()
     return cohort, first, second
 
 
 def absent_from(session: CohortSession, person: User, hr: User, status: AttendanceStatus) -> None:
-    move_member(person, session.cohort, session)
+    move_member(person, session.cohort, session, by=None)
     mark(session, person, status, hr)
 
 
@@ -59,7 +63,7 @@ def test_the_digest_lists_their_people_behind_and_no_one_else(
     # Not listed.
     came_later = enrol_later(employee("Camelater", org.helse), programme)
     absent_from(first, came_later, hr, AttendanceStatus.ABSENT)
-    move_member(came_later, cohort, second)
+    move_member(came_later, cohort, second, by=None)
     mark(second, came_later, AttendanceStatus.LATE, hr)
     enrol(employee("Sibling", org.oppvekst), programme, OVERDUE)
     enrol(employee("Parent", org.kommune), programme, OVERDUE)

@@ -21,10 +21,14 @@ def test_reading_does_not_grow_with_the_number_of_people(programme: Programme, o
     hr = create_user(roles=(Role.HR,))
     cohort = create_cohort("Vårkullet 2027")
     past = add_session(
-        cohort, SessionPlan(TODAY - timedelta(days=20), (9, 0), (15, 0), "Salen", 99)
+        cohort,
+        SessionPlan(TODAY - timedelta(days=20), (9, 0), (15, 0), "Salen", 99),
+        by=None,
     )
     coming = add_session(
-        cohort, SessionPlan(TODAY + timedelta(days=5), (9, 0), (15, 0), "Salen", 99)
+        cohort,
+        SessionPlan(TODAY + timedelta(days=5), (9, 0), (15, 0), "Salen", 99),
+        by=None,
     )
     manager = create_user()
 
@@ -39,9 +43,9 @@ def test_reading_does_not_grow_with_the_number_of_people(programme: Programme, o
             enrol(employee(f"Sen{unit.id}", unit), programme, TODAY - timedelta(days=3))
             absent = employee(f"Borte{unit.id}", unit)
             enrol(absent, programme, TODAY + timedelta(days=30))
-            move_member(absent, cohort, past)
+            move_member(absent, cohort, past, by=None)
             mark(past, absent, AttendanceStatus.ABSENT, hr)
-            move_member(employee(f"Kommer{unit.id}", unit), cohort, coming)
+            move_member(employee(f"Kommer{unit.id}", unit), cohort, coming, by=None)
         commit()
 
     def selects() -> tuple[int, int]:

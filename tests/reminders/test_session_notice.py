@@ -30,14 +30,14 @@ def test_hr_gets_a_notice_a_week_before_with_who_is_coming(appctx: Flask, org: O
     create_user(roles=(Role.HR,), active=False)
     create_user(roles=(Role.LEADER,), leads=org.helse)  # not HR
     cohort = create_cohort("Vårkullet 2027")
-    session = add_session(cohort, plan(7))
-    later = add_session(cohort, plan(8))
-    move_member(employee("Haugen", org.hjemme, "Sykepleier"), cohort, session)
-    move_member(employee("Uten"), cohort, session)
+    session = add_session(cohort, plan(7), by=None)
+    later = add_session(cohort, plan(8), by=None)
+    move_member(employee("Haugen", org.hjemme, "Sykepleier"), cohort, session, by=None)
+    move_member(employee("Uten"), cohort, session, by=None)
     gone = employee("Borte", org.helse)
-    move_member(gone, cohort, session)
+    move_member(gone, cohort, session, by=None)
     gone.active = False
-    move_member(employee("Senere", org.helse), cohort, later)
+    move_member(employee("Senere", org.helse), cohort, later, by=None)
     commit()
 
     assert queue_session_notices(TODAY - timedelta(days=1)) == []  # eight days before
@@ -69,12 +69,12 @@ def test_hr_gets_a_notice_a_week_before_with_who_is_coming(appctx: Flask, org: O
 def test_a_moved_session_gets_a_new_notice(appctx: Flask) -> None:
     create_user(roles=(Role.HR,), language="en")
     cohort = create_cohort("Vårkullet 2027")
-    session = add_session(cohort, plan(5))
+    session = add_session(cohort, plan(5), by=None)
     commit()
     [first] = queue_session_notices(TODAY)
     commit()
     assert "No one is placed in this session yet." in first.notification.body_text
-    update_session(session, plan(6))
+    update_session(session, plan(6), by=None)
     commit()
     [moved] = queue_session_notices(TODAY)
     assert moved.reminder.occasion == f"{session.id}:{(TODAY + timedelta(days=6)).isoformat()}"

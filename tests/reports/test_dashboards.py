@@ -154,7 +154,9 @@ class Org:
         self.hr = create_user("hr@tynset.example", roles=(Role.HR,), unit=self.kommune)
         cohort = create_cohort("Vårkullet 2027")
         self.session = add_session(
-            cohort, SessionPlan(date(2027, 4, 14), (9, 0), (15, 0), "Kommunestyresalen", 500)
+            cohort,
+            SessionPlan(date(2027, 4, 14), (9, 0), (15, 0), "Kommunestyresalen", 500),
+            by=None,
         )
 
 
