@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, jsonify, render_template
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,9 +29,13 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok", database="ok"), 200
 
 
+# The day the statement was last assessed against the automated and manual checks.
+ACCESSIBILITY_ASSESSED = date(2026, 11, 27)
+
+
 @bp.get("/accessibility")
 def accessibility() -> str:
-    return render_template("core/accessibility.html")
+    return render_template("core/accessibility.html", assessed=ACCESSIBILITY_ASSESSED)
 
 
 @bp.get("/system")

@@ -1,0 +1,139 @@
+"""At 320 CSS pixels (WCAG 1.4.10, reflow) the main pages fit the width: the page itself never
+scrolls sideways. A wide table may scroll inside its own ``.table-wrap``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from onboarding.auth.models import Role
+from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
+from onboarding.content.services import courses_dir, sync_programme
+from onboarding.org.models import UnitKind
+from onboarding.org.services import create_unit
+from tests.browser.conftest import Axe, sign_in
+from tests.factories import commit, create_user
+from tests.reports.test_dashboards import employee, read_a_lesson
+
+pytestmark = pytest.mark.browser
+
+# The page's width against the window's, and the first elements that stick out (those
+# inside a table's own scroll container do not count).
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const outside = [...document.body.querySelectorAll("*")].filter(el => {
+    // Inside a table's scroll container only what escapes it counts: an absolutely
+    // positioned element whose containing block is outside the container.
+    const wrap = el.closest(".table-wrap");
+    const positioned = ["absolute", "fixed"].includes(getComputedStyle(el).position);
+    if (wrap && wrap !== el && !(positioned && !wrap.contains(el.offsetParent))) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 0.5;
+  });
+  return {
+    width: width,
+    scrollWidth: document.documentElement.scrollWidth,
+    outside: outside.slice(0, 5).map(el => el.outerHTML.slice(0, 160)),
+  };
+}"""
+
+
+@pytest.fixture
+def narrow(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    """A browser context with a phone's small screen."""
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 320, "height": 640},
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
+        bypass_csp=True,
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def organisation(app: Flask) -> None:
+    """The real programme; units with long names; a new employee and HR (who also leads a
+    service area) with people at different stages to report on."""
+    with app.app_context():
+        sync_programme(courses_dir() / "introduksjon")
+        kommune = create_unit("Tynset kommune", UnitKind.MUNICIPALITY)
+        helse = create_unit("Helse og omsorg", UnitKind.SERVICE_AREA, kommune)
+        tff = create_unit("Tjenesten for funksjonshemmede", UnitKind.DEPARTMENT, helse)
+        teknisk = create_unit("Teknisk", UnitKind.SERVICE_AREA, kommune)
+        plan = create_unit("Plan, byggesak og geodata", UnitKind.DEPARTMENT, teknisk)
+        cohort = create_cohort("Vårkullet 2027")
+        session = add_session(
+            cohort,
+            SessionPlan(date.today() + timedelta(days=20), (9, 0), (15, 0), "Rådhuset", 40),
+            by=None,
+        )
+        nora = create_user(
+            "nora@tynset.example", first_name="Nora", unit=tff, start_date=date.today()
+        )
+        move_member(nora, cohort, session, by=None)
+        create_user("hr@tynset.example", roles=(Role.HR, Role.LEADER), unit=kommune, leads=helse)
+        for number, unit in enumerate([tff, tff, plan, helse]):
+            person = employee(
+                unit,
+                due=date.today() + timedelta(days=10 * number - 5),
+                first_name="Kristoffer-Alexander",
+                last_name=f"Kommunikasjonsrådgiversen{number}",
+            )
+            person.position = "Miljøterapeut i turnus og kommunikasjonsrådgiver"
+            if number % 2:
+                read_a_lesson(person)
+            move_member(person, cohort, session, by=None)
+        commit()
+
+
+def check_width(page: Page, axe: Axe) -> None:
+    axe(page)
+    result: dict[str, Any] = page.evaluate(OVERFLOW)
+    assert result["scrollWidth"] <= result["width"], (
+        f"{page.url} scrolls sideways at {result['width']} px "
+        f"(the page is {result['scrollWidth']} px wide); sticking out: {result['outside']}"
+    )
+
+
+def test_the_main_pages_fit_320_pixels(
+    narrow: BrowserContext, axe: Axe, organisation: None
+) -> None:
+    page = narrow.new_page()
+    axe.watch(page)
+    page.goto("/login")
+    check_width(page, axe)
+
+    sign_in(page, axe, "nora@tynset.example")
+    expect(page.get_by_role("heading", name="Min introduksjon")).to_be_visible()
+    check_width(page, axe)
+    page.goto("/modules/kanaler")
+    check_width(page, axe)
+    page.get_by_role("link", name="Rikhetsskalaen").first.click()
+    expect(page.locator(".lesson-body")).to_be_visible()
+    check_width(page, axe)
+    page.goto("/modules/kanaler")
+    page.get_by_role("button", name="Start kunnskapstesten").click()
+    expect(page.get_by_role("button", name="Lever svarene")).to_be_visible()
+    check_width(page, axe)
+    page.goto("/account/data")
+    expect(page.get_by_role("heading", name="Mine data")).to_be_visible()
+    check_width(page, axe)
+    page.get_by_role("button", name="Logg ut").click()
+    check_width(page, axe)  # back on the login page, with a message
+
+    sign_in(page, axe, "hr@tynset.example")
+    check_width(page, axe)
+    for url in ("/overview", "/team", "/people"):
+        page.goto(url)
+        expect(page.locator(".table-wrap").first).to_be_visible()
+        check_width(page, axe)
+    page.goto("/audit")
+    expect(page.get_by_role("heading", name="Endringshistorikk")).to_be_visible()
+    check_width(page, axe)
