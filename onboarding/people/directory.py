@@ -42,6 +42,17 @@ class Filters:
     started_from: date | None = None
     started_to: date | None = None
 
+    def arguments(self) -> dict[str, Any]:
+        """The query string that gives the same list (for paging, sorting and exports)."""
+        return {
+            "q": self.search or None,
+            "unit": self.unit_id,
+            "cohort": self.cohort_id,
+            "status": self.status or None,
+            "from": self.started_from.isoformat() if self.started_from else None,
+            "to": self.started_to.isoformat() if self.started_to else None,
+        }
+
 
 def directory_query(filters: Filters) -> Select[tuple[User]]:
     """People matching ``filters``, sorted by name."""

@@ -57,14 +57,7 @@ def people() -> str:
     if filters.status not in STATUSES:
         filters.status = ""
     page = db.paginate(directory_query(filters), per_page=PAGE_SIZE, error_out=False)
-    arguments = {
-        "q": filters.search or None,
-        "unit": filters.unit_id,
-        "cohort": filters.cohort_id,
-        "status": filters.status or None,
-        "from": filters.started_from.isoformat() if filters.started_from else None,
-        "to": filters.started_to.isoformat() if filters.started_to else None,
-    }
+    arguments = filters.arguments()
     return render_template(
         "people/list.html",
         page=page,

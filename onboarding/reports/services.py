@@ -35,6 +35,7 @@ from onboarding.extensions import db
 from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
 from onboarding.org.models import OrgUnit
 from onboarding.org.services import is_leader_of, subtree_unit_ids, unit_tree
+from onboarding.people.directory import Filters
 from onboarding.quizzes.models import QuizAttempt
 
 
@@ -102,15 +103,19 @@ def may_see(viewer: User, person: User) -> bool:
 
 
 @dataclass
-class ReportFilters:
-    search: str = ""
-    unit_id: int | None = None
-    cohort_id: int | None = None
-    status: str = ""
-    started_from: date | None = None
-    started_to: date | None = None
+class ReportFilters(Filters):
+    """The people list's filters (``status`` is a ``Progress`` or certified here), and the
+    table's sort order."""
+
     sort: str = "name"
     descending: bool = False
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            **super().arguments(),
+            "sort": self.sort if self.sort != "name" else None,
+            "dir": "desc" if self.descending else None,
+        }
 
 
 def _started() -> ColumnElement[bool]:

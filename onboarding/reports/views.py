@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from flask import abort, flash, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -98,20 +97,6 @@ def _filters(scope: Scope, modules: list[Module], cohort_ids: set[int]) -> Repor
     return filters
 
 
-def _arguments(filters: ReportFilters) -> dict[str, Any]:
-    """The query string that gives the same table (for sorting, paging and exports)."""
-    return {
-        "q": filters.search or None,
-        "unit": filters.unit_id,
-        "cohort": filters.cohort_id,
-        "status": filters.status or None,
-        "from": filters.started_from.isoformat() if filters.started_from else None,
-        "to": filters.started_to.isoformat() if filters.started_to else None,
-        "sort": filters.sort if filters.sort != "name" else None,
-        "dir": "desc" if filters.descending else None,
-    }
-
-
 def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
     programme = current_programme()
     if programme is None:
@@ -143,7 +128,7 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
         page=page,
         summary=summary(programme, scope, filters, today),
         filters=filters,
-        arguments=_arguments(filters),
+        arguments=filters.arguments(),
         units=units,
         cohorts=cohorts,
         funnels=funnels(programme, cohorts) if with_funnels else None,
