@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     # When the person was deactivated (left); people who left long ago can be anonymised.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The identity provider's stable id for the person ("iss sub"), set at the first single
+    # sign-on; later sign-ins match on it even if the e-mail address changes.
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Flask-Login's identity for the session and remember cookies. Rotating it

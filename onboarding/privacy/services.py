@@ -301,6 +301,7 @@ def anonymise(person: User) -> None:
     person.start_date = None
     person.manager_id = None
     person.password_hash = None
+    person.sso_subject = None
     person.session_token = new_session_token()
     person.reminders_opt_out = True
     person.anonymised_at = utcnow()
