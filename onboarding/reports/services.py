@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -67,29 +67,42 @@ RowsQuery = Select[*tuple[Any, ...]]
 
 @dataclass(frozen=True)
 class Scope:
-    """The units whose people a viewer sees; ``root_ids`` None is the whole organisation."""
+    """The units whose people a viewer sees: ``root_ids`` and ``unit_ids`` (the roots and
+    every unit below them) are None for the whole organisation."""
 
     root_ids: tuple[int, ...] | None
+    unit_ids: frozenset[int] | None
 
     @classmethod
     def everyone(cls) -> Scope:
-        return cls(None)
+        return cls(None, None)
 
     @classmethod
     def led_by(cls, leader: User) -> Scope:
-        return cls(tuple(sorted(unit.id for unit in leader.led_units)))
+        """The units ``leader`` leads and those below them, read now in one query. The
+        queries then filter on the list itself: a planner cannot tell how many rows a
+        recursive query gives, and would read the whole organisation for a unit of 50."""
+        roots = tuple(sorted(unit.id for unit in leader.led_units))
+        ids = cast(
+            "frozenset[int]",
+            frozenset(db.session.scalars(subtree_unit_ids(roots))) if roots else frozenset(),
+        )
+        return cls(roots, ids)
 
     @property
     def whole_organisation(self) -> bool:
         return self.root_ids is None
 
-    def unit_ids(self) -> set[int]:
-        """Ids of every unit in scope (one query)."""
-        if self.root_ids is None:
-            return set(db.session.scalars(select(OrgUnit.id)))
-        if not self.root_ids:
-            return set()
-        return set(db.session.scalars(subtree_unit_ids(self.root_ids)))
+    def visible_unit_ids(self) -> frozenset[int]:
+        """Ids of every unit in scope (for the whole organisation, one query)."""
+        if self.unit_ids is None:
+            return frozenset(db.session.scalars(select(OrgUnit.id)))
+        return self.unit_ids
+
+
+def unit_and_below(unit_id: int) -> set[int]:
+    """The unit and every unit below it (one query)."""
+    return set(db.session.scalars(subtree_unit_ids([unit_id])))
 
 
 def may_see(viewer: User, person: User) -> bool:
@@ -195,12 +208,10 @@ def report_query(
         )
         .where(User.active.is_(True))
     )
-    if scope.root_ids is not None:
-        query = query.where(User.unit_id.in_(subtree_unit_ids(scope.root_ids)))
+    if scope.unit_ids is not None:
+        query = query.where(User.unit_id.in_(sorted(scope.unit_ids)))
     if filters.unit_id is not None:
-        query = query.where(
-            User.unit_id.in_(subtree_unit_ids([filters.unit_id], name="chosen_unit"))
-        )
+        query = query.where(User.unit_id.in_(sorted(unit_and_below(filters.unit_id))))
     if filters.cohort_id is not None:
         query = query.where(CohortMember.cohort_id == filters.cohort_id)
     if filters.search:
@@ -566,6 +577,23 @@ def _group_of(unit_id: int | None, group_ids: set[int], by_id: dict[int, OrgUnit
 
 
 # -- the cohort funnel (HR) ------------------------------------------------------------------
+
+
+def cohorts_by_first_session() -> list[Cohort]:
+    """Every cohort, earliest first session first (those without sessions last); one query,
+    without loading their members."""
+    first = (
+        select(CohortSession.cohort_id, func.min(CohortSession.starts_at).label("first"))
+        .group_by(CohortSession.cohort_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .outerjoin(first, first.c.cohort_id == Cohort.id)
+            .order_by(first.c.first.asc().nulls_last(), Cohort.name)
+        )
+    )
 
 
 class Step(enum.IntEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from flask_babel import format_date, gettext
@@ -40,64 +40,84 @@ ATTENDANCE_LABELS = {
 NOTHING = "–"
 
 
-def header(modules: Sequence[Module]) -> list[str]:
-    return [
-        gettext("Name"),
-        gettext("Unit"),
-        gettext("Cohort"),
-        gettext("Attendance"),
-        gettext("Deadline"),
-        gettext("Status"),
-        *(_title(module) for module in modules),
-        gettext("Certificate"),
-    ]
-
-
 def _title(module: Module) -> str:
     return module.current_version.title if module.current_version else module.slug
 
 
-def cohort_text(row: ReportRow) -> str:
-    if not row.in_cohort:
+class TableText:
+    """Turns rows into the table's cell texts. The labels are translated once and the dates
+    and scores formatted once each, since an export formats tens of thousands of rows."""
+
+    def __init__(self, modules: Sequence[Module]) -> None:
+        self.modules = list(modules)
+        self.progress = {key: str(label) for key, label in PROGRESS_LABELS.items()}
+        self.module_status = {key: str(label) for key, label in MODULE_LABELS.items()}
+        self.attendance = {key: str(label) for key, label in ATTENDANCE_LABELS.items()}
+        self.not_registered = gettext("Not registered")
+        self.now = datetime.now(UTC)
+        self._dates: dict[date | datetime, str] = {}
+        self._cells: dict[ModuleCell, str] = {}
+
+    def header(self) -> list[str]:
+        return [
+            gettext("Name"),
+            gettext("Unit"),
+            gettext("Cohort"),
+            gettext("Attendance"),
+            gettext("Deadline"),
+            gettext("Status"),
+            *(_title(module) for module in self.modules),
+            gettext("Certificate"),
+        ]
+
+    def date(self, value: date | datetime) -> str:
+        if value not in self._dates:
+            self._dates[value] = format_date(value, "short")
+        return self._dates[value]
+
+    def cohort(self, row: ReportRow) -> str:
+        if not row.in_cohort:
+            return NOTHING
+        if row.session_starts_at is None:
+            return gettext("%(cohort)s, waiting list", cohort=row.cohort_name)
+        return f"{row.cohort_name}, {self.date(row.session_starts_at)}"
+
+    def attendance_of(self, row: ReportRow) -> str:
+        if row.attendance is not None:
+            return self.attendance[row.attendance]
+        if row.session_starts_at is not None and row.session_starts_at <= self.now:
+            return self.not_registered
         return NOTHING
-    if row.session_starts_at is None:
-        return gettext("%(cohort)s, waiting list", cohort=row.cohort_name)
-    return f"{row.cohort_name}, {format_date(row.session_starts_at, 'short')}"
 
+    def module(self, cell: ModuleCell) -> str:
+        if cell not in self._cells:
+            label = self.module_status[cell.status]
+            self._cells[cell] = (
+                label
+                if cell.best_score is None
+                else gettext(
+                    "%(status)s, best %(score)s", status=label, score=format_score(cell.best_score)
+                )
+            )
+        return self._cells[cell]
 
-def attendance_text(row: ReportRow) -> str:
-    if row.attendance is not None:
-        return str(ATTENDANCE_LABELS[row.attendance])
-    if row.session_starts_at is not None and row.session_starts_at <= datetime.now(UTC):
-        return gettext("Not registered")
-    return NOTHING
+    def certificate(self, row: ReportRow) -> str:
+        if row.certified_at is None:
+            return NOTHING
+        return gettext("Issued %(date)s", date=self.date(row.certified_at))
 
-
-def module_text(cell: ModuleCell) -> str:
-    label = str(MODULE_LABELS[cell.status])
-    if cell.best_score is None:
-        return label
-    return gettext("%(status)s, best %(score)s", status=label, score=format_score(cell.best_score))
-
-
-def certificate_text(row: ReportRow) -> str:
-    if row.certified_at is None:
-        return NOTHING
-    return gettext("Issued %(date)s", date=format_date(row.certified_at, "short"))
-
-
-def texts(row: ReportRow) -> list[str]:
-    """The row's cells, in the order of ``header``."""
-    return [
-        row.name,
-        row.unit_name or NOTHING,
-        cohort_text(row),
-        attendance_text(row),
-        format_date(row.due_date, "short"),
-        str(PROGRESS_LABELS[row.status]),
-        *(module_text(cell) for cell in row.modules),
-        certificate_text(row),
-    ]
+    def texts(self, row: ReportRow) -> list[str]:
+        """The row's cells, in the order of ``header``."""
+        return [
+            row.name,
+            row.unit_name or NOTHING,
+            self.cohort(row),
+            self.attendance_of(row),
+            self.date(row.due_date),
+            self.progress[row.status],
+            *(self.module(cell) for cell in row.modules),
+            self.certificate(row),
+        ]
 
 
 def xlsx_file(header: Sequence[str], rows: Iterable[Sequence[str]]) -> IO[bytes]:

@@ -14,7 +14,6 @@ from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.certificates.services import certificates_of
 from onboarding.cohorts.models import Cohort
-from onboarding.cohorts.services import cohorts_in_order
 from onboarding.content.models import Module, Programme
 from onboarding.core.tables import csv_for_excel, date_arg
 from onboarding.extensions import db
@@ -28,6 +27,7 @@ from onboarding.reports.services import (
     STATUS_FILTERS,
     ReportFilters,
     Scope,
+    cohorts_by_first_session,
     funnels,
     iter_report_rows,
     may_see,
@@ -74,7 +74,7 @@ def _filters(scope: Scope, modules: list[Module], cohort_ids: set[int]) -> Repor
     )
     unit_id = _int_arg("unit")
     if unit_id is not None:
-        if unit_id not in scope.unit_ids():
+        if unit_id not in scope.visible_unit_ids():
             abort(404)
         filters.unit_id = unit_id
     cohort_id = _int_arg("cohort")
@@ -102,15 +102,12 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
     if programme is None:
         return render_template("reports/dashboard.html", programme=None, endpoint=endpoint)
     modules = _modules(programme)
-    cohorts = (
-        cohorts_in_order()
-        if with_funnels
-        else list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
-    )
+    cohorts = cohorts_by_first_session()
     filters = _filters(scope, modules, {c.id for c in cohorts})
     today = local_today()
-    in_scope = scope.unit_ids()
+    in_scope = scope.visible_unit_ids()
     units = [(unit, depth) for unit, depth in unit_tree() if unit.id in in_scope]
+    text = table.TableText(modules)
     page = report_page(
         programme,
         modules,
@@ -133,8 +130,8 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
         cohorts=cohorts,
         funnels=funnels(programme, cohorts) if with_funnels else None,
         today=today,
-        header=table.header(modules),
-        texts=table.texts,
+        header=text.header(),
+        texts=text.texts,
         module_sort=MODULE_SORT_PREFIX,
         whole_organisation=scope.whole_organisation,
     )
@@ -150,8 +147,9 @@ def _export(scope: Scope, kind: str) -> Response:
     cohort_ids = set(db.session.scalars(select(Cohort.id)))
     filters = _filters(scope, modules, cohort_ids)
     today = local_today()
-    rows = (table.texts(row) for row in iter_report_rows(programme, modules, scope, filters, today))
-    header = table.header(modules)
+    text = table.TableText(modules)
+    rows = (text.texts(row) for row in iter_report_rows(programme, modules, scope, filters, today))
+    header = text.header()
     stem = _("progress")
     name = f"{stem}-{today.isoformat()}.{kind}"
     body: Iterator[str] | Iterator[bytes]
