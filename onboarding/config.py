@@ -90,6 +90,32 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
         "LANGUAGES": LANGUAGES,
         "LOG_REQUESTS": False,
+        # Behind a reverse proxy: how many proxies in front of the app set each
+        # X-Forwarded-* header (usually 1 for nginx). 0 ignores the header, as it must be
+        # when nothing in front strips a forged one; see docs/deploy.md.
+        "PROXY_FIX_X_FOR": 0,
+        "PROXY_FIX_X_PROTO": 0,
+        "PROXY_FIX_X_HOST": 0,
+        # Single sign-on with OpenID Connect (Microsoft Entra ID by default; any provider
+        # that publishes a discovery document works, ID-porten and Ansattporten included).
+        "OIDC_ENABLED": False,
+        # Empty means Entra's address for OIDC_TENANT (the directory's id or domain).
+        "OIDC_DISCOVERY_URL": "",
+        "OIDC_TENANT": "",
+        "OIDC_CLIENT_ID": "",
+        "OIDC_CLIENT_SECRET": "",
+        "OIDC_SCOPES": "openid email profile",
+        # The button says «Logg inn med <name>».
+        "OIDC_PROVIDER_NAME": "Microsoft",
+        # Claims holding the e-mail address; the first one present is used (Entra often
+        # sends the address only as preferred_username or upn).
+        "OIDC_MATCH_CLAIMS": ("email", "preferred_username", "upn"),
+        # A claim holding the employee number (as in the HR import); empty means not used.
+        "OIDC_EMPLOYEE_NUMBER_CLAIM": "",
+        # Seconds to wait for the identity provider before giving up.
+        "OIDC_TIMEOUT": 10,
+        # Off only together with OIDC_ENABLED: everyone then signs in through the provider.
+        "PASSWORD_LOGIN_ENABLED": True,
     }
 
 
@@ -155,6 +181,60 @@ def check(config: dict[str, Any]) -> None:
             f"ONBOARDING_ORG_COLOUR must be a colour like #005f73, not {config['ORG_COLOUR']!r}."
         )
     config["BASE_URL"] = str(config["BASE_URL"]).rstrip("/")
+    check_oidc(config)
+
+
+ENTRA_DISCOVERY_URL = (
+    "https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration"
+)
+# Entra's shared tenants let anyone's directory sign in, and a foreign directory can put any
+# e-mail address in its tokens: matching people by e-mail needs the municipality's own tenant.
+SHARED_ENTRA_TENANTS = ("common", "organizations", "consumers")
+
+
+def check_oidc(config: dict[str, Any]) -> None:
+    """Refuse single sign-on settings that cannot work, or that would lock everyone out."""
+    claims = config.get("OIDC_MATCH_CLAIMS") or ()
+    if isinstance(claims, str):
+        claims = claims.replace(",", " ").split()
+    config["OIDC_MATCH_CLAIMS"] = tuple(str(claim) for claim in claims)
+    if not config.get("OIDC_ENABLED"):
+        if not config.get("PASSWORD_LOGIN_ENABLED", True):
+            raise ConfigError(
+                "Refusing to turn off password sign-in (ONBOARDING_PASSWORD_LOGIN_ENABLED="
+                "false) while single sign-on is off: nobody could sign in. Set "
+                "ONBOARDING_OIDC_ENABLED=true and its settings first."
+            )
+        return
+    for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"):
+        if not config.get(name):
+            raise ConfigError(
+                f"Single sign-on is on (ONBOARDING_OIDC_ENABLED): set ONBOARDING_{name} "
+                "to the value the identity provider gave when the app was registered."
+            )
+    if not config.get("OIDC_DISCOVERY_URL"):
+        tenant = str(config.get("OIDC_TENANT") or "").strip()
+        if not tenant:
+            raise ConfigError(
+                "Single sign-on is on: set ONBOARDING_OIDC_TENANT to the organisation's "
+                "Microsoft Entra tenant id, or ONBOARDING_OIDC_DISCOVERY_URL to another "
+                "provider's /.well-known/openid-configuration address."
+            )
+        if tenant.lower() in SHARED_ENTRA_TENANTS:
+            raise ConfigError(
+                f"ONBOARDING_OIDC_TENANT must be the organisation's own tenant id, not "
+                f"{tenant!r}: a shared tenant would let any organisation's accounts sign in."
+            )
+        config["OIDC_DISCOVERY_URL"] = ENTRA_DISCOVERY_URL.format(tenant=tenant)
+    if config["ENV_NAME"] == "production" and not str(config["OIDC_DISCOVERY_URL"]).startswith(
+        "https://"
+    ):
+        raise ConfigError(
+            "Refusing to start in production: ONBOARDING_OIDC_DISCOVERY_URL must be an "
+            "https:// address."
+        )
+    if "openid" not in str(config.get("OIDC_SCOPES", "")).split():
+        raise ConfigError('ONBOARDING_OIDC_SCOPES must include "openid".')
 
 
 def check_rate_limit(name: str, config: Mapping[str, Any]) -> None:

@@ -37,6 +37,8 @@ ACTIONS: dict[str, LazyString] = {
     "cohort.member_moved": _l("Moved to another cohort or session"),
     "session.created": _l("Session added"),
     "session.changed": _l("Session changed"),
+    "sso.linked": _l("Linked to the single sign-on account"),
+    "person.anonymised": _l("Person anonymised"),
 }
 
 # The fields that ``before`` and ``after`` hold, by key.

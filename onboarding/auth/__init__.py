@@ -12,7 +12,10 @@ bp = Blueprint("auth", __name__)
 
 
 def init_app(app: Flask) -> None:
+    from onboarding.auth import sso
     from onboarding.auth.models import User
+
+    sso.init_app(app)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Sign in to see that page.")

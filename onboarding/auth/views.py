@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from onboarding.auth import bp
+from onboarding.auth import bp, sso
 from onboarding.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -30,6 +39,10 @@ from onboarding.auth.services import (
 )
 from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
+from onboarding.urls import external_url
+
+# Where the provider sends the browser back; kept in the session between the two requests.
+_SSO_SESSION_KEY = "sso_pending"
 
 
 def _failed(response: Response) -> bool:
@@ -60,6 +73,8 @@ def login() -> str | Response | tuple[str, int]:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(target or url_for("learning.home"))
+    if request.method == "POST" and not _password_login_enabled():
+        return _use_sso_instead(target)
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
@@ -72,7 +87,109 @@ def login() -> str | Response | tuple[str, int]:
             return redirect(target or url_for("learning.home"))
     form.next.data = target or ""
     status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template(
+        "auth/login.html",
+        form=form,
+        sso_enabled=sso.provider() is not None,
+        password_login=_password_login_enabled(),
+        next_target=target,
+    ), status
+
+
+def _password_login_enabled() -> bool:
+    return bool(current_app.config["PASSWORD_LOGIN_ENABLED"])
+
+
+def _use_sso_instead(target: str | None = None) -> Response:
+    """Password sign-in is off: send the person to the login page, which says what to use."""
+    flash(
+        _(
+            "Passwords are not used here. Sign in with your %(provider)s account.",
+            provider=current_app.config["OIDC_PROVIDER_NAME"],
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
+
+
+@bp.get("/login/sso")
+def sso_login() -> Response:
+    """Send the browser to the identity provider, remembering where to go afterwards."""
+    provider = sso.provider()
+    if provider is None:
+        abort(404)
+    target = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target or url_for("learning.home"))
+    try:
+        url, pending = provider.start(external_url("auth.sso_callback"), target or "")
+    except sso.SsoError:
+        return _sso_failed(target)
+    session[_SSO_SESSION_KEY] = pending.as_dict()
+    return redirect(url)
+
+
+def _sso_failed(target: str | None, message: str | None = None) -> Response:
+    flash(
+        message
+        or _(
+            "Sign-in with %(provider)s did not work. Try again, or contact the HR "
+            "department if it keeps happening.",
+            provider=current_app.config["OIDC_PROVIDER_NAME"],
+        ),
+        "error",
+    )
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
+
+
+@bp.get("/login/sso/callback")
+def sso_callback() -> Response:
+    """The provider sends the browser back here with a code (or an error)."""
+    provider = sso.provider()
+    if provider is None:
+        abort(404)
+    # One use only: a replayed or second callback finds nothing to continue.
+    pending = sso.PendingSignIn.from_dict(session.pop(_SSO_SESSION_KEY, None))
+    target = safe_next(pending.next) if pending else None
+    error = request.args.get("error")
+    if error:
+        current_app.logger.info(
+            "SSO: the provider answered %s: %s", error, request.args.get("error_description")
+        )
+        if error == "access_denied":
+            return _sso_failed(
+                target,
+                _(
+                    "Sign-in with %(provider)s was cancelled or refused.",
+                    provider=current_app.config["OIDC_PROVIDER_NAME"],
+                ),
+            )
+        return _sso_failed(target)
+    code = request.args.get("code")
+    if pending is None or not code or not sso.same_state(pending.state, request.args.get("state")):
+        current_app.logger.info("SSO: callback without a matching sign-in in this session")
+        return _sso_failed(
+            target,
+            _("The sign-in took too long or was started in another window. Try again."),
+        )
+    redirect_uri = external_url("auth.sso_callback")
+    try:
+        token = provider.fetch_token(code, redirect_uri, pending.code_verifier)
+        claims = provider.validate_id_token(token, pending.nonce)
+        user = sso.sign_in_with_sso(
+            claims,
+            email_claims=current_app.config["OIDC_MATCH_CLAIMS"],
+            employee_number_claim=current_app.config["OIDC_EMPLOYEE_NUMBER_CLAIM"],
+        )
+    except sso.NotRegistered as refused:
+        db.session.rollback()
+        return _sso_failed(target, str(refused))
+    except sso.SsoError:
+        db.session.rollback()
+        return _sso_failed(target)
+    login_user(user)
+    db.session.commit()
+    return redirect(target or url_for("learning.home"))
 
 
 @bp.post("/logout")
@@ -85,6 +202,8 @@ def logout() -> Response:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password() -> str | Response | tuple[str, int]:
+    if not _password_login_enabled():
+        return _use_sso_instead()
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         notification = request_password_reset(form.email.data or "")
@@ -97,6 +216,9 @@ def forgot_password() -> str | Response | tuple[str, int]:
 
 
 def _choose_password(token: str, purpose: TokenPurpose) -> str | Response | tuple[str, int]:
+    if not _password_login_enabled():
+        # An invitation link still brings the new employee to the right place.
+        return _use_sso_instead()
     try:
         user = user_for_token(token, purpose)
     except TokenProblem as problem:
@@ -137,6 +259,9 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
 @login_required
 def account() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
+    if request.method == "POST" and not _password_login_enabled():
+        _use_sso_instead()
+        return redirect(url_for("auth.account"))
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:

@@ -63,6 +63,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.reset_password": PUBLIC,
+    # single sign-on is off in these tests (the default): its pages do not exist
+    "auth.sso_callback": (HIDE,) * 7,
+    "auth.sso_login": (HIDE,) * 7,
     # -- certificates: the holder, their leaders and HR download; to others it does not exist
     "certificates.cohort_pdf": HR_ONLY,
     "certificates.cohort_zip": HR_ONLY,
