@@ -100,16 +100,22 @@ def _password_login_enabled() -> bool:
     return bool(current_app.config["PASSWORD_LOGIN_ENABLED"])
 
 
+def _back_to_login(target: str | None, message: str, category: str) -> Response:
+    """The login page with ``message``, keeping where the person was going."""
+    flash(message, category)
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
+
+
 def _use_sso_instead(target: str | None = None) -> Response:
     """Password sign-in is off: send the person to the login page, which says what to use."""
-    flash(
+    return _back_to_login(
+        target,
         _(
             "Passwords are not used here. Sign in with your %(provider)s account.",
             provider=current_app.config["OIDC_PROVIDER_NAME"],
         ),
         "info",
     )
-    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
 
 
 @bp.get("/login/sso")
@@ -130,7 +136,8 @@ def sso_login() -> Response:
 
 
 def _sso_failed(target: str | None, message: str | None = None) -> Response:
-    flash(
+    return _back_to_login(
+        target,
         message
         or _(
             "Sign-in with %(provider)s did not work. Try again, or contact the HR "
@@ -139,7 +146,6 @@ def _sso_failed(target: str | None, message: str | None = None) -> Response:
         ),
         "error",
     )
-    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
 
 
 @bp.get("/login/sso/callback")
