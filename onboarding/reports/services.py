@@ -507,10 +507,9 @@ class Summary:
     units: list[UnitCounts]
 
 
-def chart_groups(scope: Scope, filters: ReportFilters) -> list[OrgUnit]:
+def chart_groups(scope: Scope, filters: ReportFilters, tree: list[OrgUnit]) -> list[OrgUnit]:
     """The units the chart has a bar for: those right below the top of what is shown (a
-    unit without units below it is its own bar)."""
-    tree = [unit for unit, _depth in unit_tree()]
+    unit without units below it is its own bar). ``tree`` is every unit."""
     if filters.unit_id is not None:
         roots = [u for u in tree if u.id == filters.unit_id]
     elif scope.root_ids is not None:
@@ -550,9 +549,10 @@ def summary(programme: Programme, scope: Scope, filters: ReportFilters, today: d
             func.count(),
         ).group_by(rows.c.unit_id, rows.c.status, rows.c.certificate_id.is_not(None))
     )
-    groups = chart_groups(scope, filters)
+    tree = [unit for unit, _depth in unit_tree()]
+    groups = chart_groups(scope, filters, tree)
     group_ids = {unit.id for unit in groups}
-    by_id = {unit.id: unit for unit, _depth in unit_tree()}
+    by_id = {unit.id: unit for unit in tree}
     totals = Counts()
     per_group: dict[int | None, Counts] = {}
     for unit_id, status, certified, count in counted:
