@@ -24,7 +24,7 @@ DS_CSS := node_modules/@digdir/designsystemet-css
 VENDOR := static/vendor/designsystemet
 ASSETS := $(VENDOR)/index.css $(VENDOR)/theme.css
 
-.PHONY: help run test setup system-deps lint typecheck pytest pytest-postgres messages clean
+.PHONY: help run test setup system-deps lint typecheck pytest pytest-postgres messages clean bench-load
 
 help:
 	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT)"
@@ -42,6 +42,12 @@ test: setup
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory pytest-postgres
+
+# Not part of `make test`: figures for docs/performance.md (about 10 minutes).
+bench-load: setup
+	@scripts/system-deps bench
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+	scripts/with-postgres $(BIN)/python bench/load.py --database-url-from-env $(BENCH_ARGS)
 
 pytest:
 	@echo "== test suite on SQLite"
