@@ -18,7 +18,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask import after_this_request, current_app, g, has_request_context
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import Select, func, or_, select
@@ -76,14 +76,18 @@ def issue_certificate(
         )
     person, programme = enrolment.user, enrolment.programme
     config = current_app.config
+    language = person.language if person.language in config["LANGUAGES"] else "nb"
+    # The certificate is in the holder's language, programme title included.
+    with force_locale(language):
+        programme_title = programme.title
     for _attempt in range(_CODE_ATTEMPTS):
         certificate = Certificate(
             user_id=person.id,
             programme_id=programme.id,
             code=new_code(),
             holder_name=person.full_name,
-            programme_title=programme.title,
-            language=person.language if person.language in config["LANGUAGES"] else "nb",
+            programme_title=programme_title,
+            language=language,
             signatory_name=config["CERTIFICATE_SIGNATORY_NAME"],
             signatory_title=config["CERTIFICATE_SIGNATORY_TITLE"],
             issued_by_id=by.id if by else None,
@@ -309,6 +313,8 @@ def details_for(certificates: Sequence[Certificate]) -> dict[int, CertificateDet
         return {}
     user_ids = {c.user_id for c in certificates}
     programme_ids = {c.programme_id for c in certificates}
+    # Module titles in the language of each holder's certificate.
+    languages = {(c.user_id, c.programme_id): c.language or "nb" for c in certificates}
     modules: dict[tuple[int, int], list[ModuleLine]] = {}
     for completion, programme_id in db.session.execute(
         select(ModuleCompletion, Module.programme_id)
@@ -320,9 +326,10 @@ def details_for(certificates: Sequence[Certificate]) -> dict[int, CertificateDet
         .options(selectinload(ModuleCompletion.version))
         .order_by(Module.position, Module.id)
     ):
-        modules.setdefault((completion.user_id, programme_id), []).append(
-            ModuleLine(completion.version.title, completion.completed_at)
-        )
+        key = (completion.user_id, programme_id)
+        with force_locale(languages.get(key, "nb")):
+            title = completion.version.title
+        modules.setdefault(key, []).append(ModuleLine(title, completion.completed_at))
     sessions: dict[int, SessionLine] = {}
     for user_id, session, cohort_name in db.session.execute(
         select(Attendance.user_id, CohortSession, Cohort.name)

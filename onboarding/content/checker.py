@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
-from onboarding.content import markdown, yamlfile
+from onboarding.content import markdown, translating, yamlfile
 from onboarding.content.schema import (
     ModuleFile,
     MultipleQuestion,
@@ -26,6 +26,14 @@ from onboarding.content.schema import (
     ProgrammeFile,
     SingleQuestion,
 )
+from onboarding.content.translating import (
+    Coverage,
+    Mismatch,
+    ModuleTexts,
+    ModuleTranslation,
+    ProgrammeTranslation,
+)
+from onboarding.content.translations import translation_languages
 
 IMAGE_TYPES = {
     ".svg": "image/svg+xml",
@@ -80,14 +88,27 @@ class LoadedModule:
     document: yamlfile.YamlDocument
     lessons: list[LoadedLesson]
     assets: dict[Path, Asset]
+    # Language -> the module's texts in that language (only languages with any).
+    texts: dict[str, ModuleTexts] = field(default_factory=dict)
+    # The translated lesson files, for the Markdown checks.
+    translated_lessons: list[LoadedLesson] = field(default_factory=list)
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever anything a learner sees in the module changes."""
+        """Changes whenever anything a learner sees in the module changes, in any language."""
         digest = hashlib.sha256()
         digest.update(json.dumps(self.spec.model_dump(mode="json"), sort_keys=True).encode())
         for lesson in self.lessons:
             digest.update(lesson.source.encode())
+        for language in sorted(self.texts):
+            texts = self.texts[language]
+            digest.update(language.encode())
+            if texts.spec is not None:
+                dump = texts.spec.model_dump(mode="json")
+                digest.update(json.dumps(dump, sort_keys=True).encode())
+            for slug in sorted(texts.lesson_sources):
+                digest.update(slug.encode())
+                digest.update(texts.lesson_sources[slug].encode())
         for path in sorted(self.assets):
             digest.update(str(path.relative_to(self.path)).encode())
             digest.update(self.assets[path].data)
@@ -98,8 +119,12 @@ class LoadedModule:
 class CheckResult:
     folder: Path
     programme: ProgrammeFile | None = None
+    # Language -> programme.<language>.yaml
+    programme_texts: dict[str, ProgrammeTranslation] = field(default_factory=dict)
     modules: list[LoadedModule] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Language -> how much of the programme is translated into it.
+    coverage: dict[str, Coverage] = field(default_factory=dict)
     # Resolved lesson file -> (module slug, lesson slug), for rewriting links.
     lesson_index: dict[Path, tuple[str, str]] = field(default_factory=dict)
 
@@ -173,6 +198,16 @@ class _Checker:
         if programme is None or document is None:
             return self.result
         self.result.programme = programme
+        for language in translation_languages():
+            path = self.folder / f"programme.{language}.yaml"
+            if not path.exists():
+                continue
+            translation, translated_document = self.load(path, ProgrammeTranslation)
+            if translation is None or translated_document is None:
+                continue
+            for mismatch in translating.programme_mismatches(programme, translation):
+                self.mismatch(path, translated_document, mismatch, "programme.yaml")
+            self.result.programme_texts[language] = translation
         seen_folders: dict[str, int] = {}
         module_slugs: dict[str, str] = {}
         question_ids: dict[str, str] = {}
@@ -242,9 +277,71 @@ class _Checker:
             for lesson in module.lessons:
                 self.result.lesson_index[lesson.path] = (module.spec.slug, lesson.slug)
         for module in self.result.modules:
-            for lesson in module.lessons:
+            for lesson in (*module.lessons, *module.translated_lessons):
                 self.check_markdown(module, lesson)
+        self.measure_coverage()
         return self.result
+
+    def measure_coverage(self) -> None:
+        programme = self.result.programme
+        assert programme is not None
+        for language in translation_languages():
+            coverage = Coverage(language)
+            texts = self.result.programme_texts.get(language)
+            coverage.count(
+                texts is not None and bool(texts.title) and bool(texts.description),
+                _("programme title and description"),
+            )
+            for module in self.result.modules:
+                translating.module_coverage(
+                    coverage, module.folder, module.spec, module.texts.get(language, ModuleTexts())
+                )
+            self.result.coverage[language] = coverage
+
+    def mismatch(
+        self, path: Path, document: yamlfile.YamlDocument, mismatch: Mismatch, original: str
+    ) -> None:
+        field_name = next(
+            (str(part) for part in reversed(mismatch.location) if isinstance(part, str)), ""
+        )
+        messages = {
+            "differs": _(
+                "“%(field)s” must be the same as in %(original)s: a translation changes "
+                "only the texts.",
+                field=field_name,
+                original=original,
+            ),
+            "unknown": _(
+                "“%(id)s” is not in %(original)s. A translation can only translate what is there.",
+                id=mismatch.item,
+                original=original,
+            ),
+            "options": _(
+                "The question “%(question)s” must have the same options as in %(original)s.",
+                question=mismatch.question,
+                original=original,
+            ),
+            "correct": _(
+                "Option “%(option)s” in the question “%(question)s” must be correct or wrong "
+                "as in %(original)s: an option cannot be right in one language and wrong "
+                "in another.",
+                option=mismatch.item,
+                question=mismatch.question,
+                original=original,
+            ),
+            "answer": _(
+                "The answer to the question “%(question)s” must be the same as in %(original)s.",
+                question=mismatch.question,
+                original=original,
+            ),
+            "order": _(
+                "The items of the question “%(question)s” must be in the same order as in "
+                "%(original)s: the order is the answer.",
+                question=mismatch.question,
+                original=original,
+            ),
+        }
+        self.problem(path, document.line_of(mismatch.location), messages[mismatch.kind])
 
     # -- a module -----------------------------------------------------------------------
 
@@ -372,7 +469,41 @@ class _Checker:
             reflection_ids.add(reflection.id)
         if not ok:
             return None
-        return LoadedModule(module_path.name, module_path, spec, document, lessons, {})
+        module = LoadedModule(module_path.name, module_path, spec, document, lessons, {})
+        if not self.load_translations(module):
+            return None
+        return module
+
+    def load_translations(self, module: LoadedModule) -> bool:
+        """Read the module's translation files; False if one contradicts the original."""
+        ok = True
+        for language in translation_languages():
+            texts = ModuleTexts()
+            path = module.path / f"module.{language}.yaml"
+            if path.exists():
+                translation, document = self.load(path, ModuleTranslation)
+                if translation is None or document is None:
+                    ok = False
+                else:
+                    mismatches = translating.module_mismatches(module.spec, translation)
+                    for mismatch in mismatches:
+                        self.mismatch(path, document, mismatch, "module.yaml")
+                    ok = ok and not mismatches
+                    texts.spec = translation
+            for lesson in module.lessons:
+                translated = lesson.path.with_name(
+                    f"{lesson.path.stem}.{language}{lesson.path.suffix}"
+                )
+                if translated.is_file():
+                    source = translated.read_text(encoding="utf-8")
+                    texts.lesson_sources[lesson.slug] = source
+                    title = texts.lesson_title(lesson.slug) or lesson.title
+                    module.translated_lessons.append(
+                        LoadedLesson(lesson.slug, title, translated, source)
+                    )
+            if texts.spec is not None or texts.lesson_sources:
+                module.texts[language] = texts
+        return ok
 
     # -- lesson Markdown ----------------------------------------------------------------
 

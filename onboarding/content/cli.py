@@ -59,6 +59,18 @@ def check_command(path: Path | None) -> None:
                     questions=result.question_count,
                 )
             )
+        for language, coverage in result.coverage.items():
+            click.echo(
+                _(
+                    "  %(language)s: %(percent)d %% translated (%(done)d of %(total)d).",
+                    language=language,
+                    percent=coverage.percent,
+                    done=coverage.done,
+                    total=coverage.total,
+                )
+            )
+            for missing in coverage.missing:
+                click.echo(_("    not translated: %(what)s", what=missing))
     if failed:
         raise SystemExit(1)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Enum,
     ForeignKey,
     LargeBinary,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onboarding.content.translations import Translated, TranslatedMixin
 from onboarding.database import UTCDateTime, utcnow
 from onboarding.extensions import db
 
@@ -41,15 +43,19 @@ class Scoring(StrEnum):
     PARTIAL = "partial"
 
 
-class Programme(db.Model):  # type: ignore[name-defined]
+class Programme(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     """An introduction programme, e.g. «Velkommen til Tynset kommune»."""
 
     __tablename__ = "programmes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
+    title_nb: Mapped[str] = mapped_column("title", String(200))
+    description_nb: Mapped[str] = mapped_column("description", Text)
+    # {"nn": {"title": ..., "description": ...}, "en": {...}}; see content/translations.py
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    title = Translated("title_nb")
+    description = Translated("description_nb")
     organisation: Mapped[str] = mapped_column(String(200))
     deadline_weeks: Mapped[int]
     pass_mark: Mapped[int]
@@ -94,7 +100,7 @@ class Module(db.Model):  # type: ignore[name-defined]
         return f"<Module {self.slug}>"
 
 
-class ModuleVersion(db.Model):  # type: ignore[name-defined]
+class ModuleVersion(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     """One version of a module, identified by the hash of its files."""
 
     __tablename__ = "module_versions"
@@ -107,8 +113,11 @@ class ModuleVersion(db.Model):  # type: ignore[name-defined]
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
     number: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(Text)
+    title_nb: Mapped[str] = mapped_column("title", String(200))
+    summary_nb: Mapped[str] = mapped_column("summary", Text)
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    title = Translated("title_nb")
+    summary = Translated("summary_nb")
     estimated_minutes: Mapped[int]
     pass_mark: Mapped[int]
     draw: Mapped[int]
@@ -131,7 +140,7 @@ class ModuleVersion(db.Model):  # type: ignore[name-defined]
         return f"<ModuleVersion {self.module_id} v{self.number}>"
 
 
-class Lesson(db.Model):  # type: ignore[name-defined]
+class Lesson(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     """A lesson in one module version, with its Markdown rendered to safe HTML once."""
 
     __tablename__ = "lessons"
@@ -141,14 +150,25 @@ class Lesson(db.Model):  # type: ignore[name-defined]
     version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    title_nb: Mapped[str] = mapped_column("title", String(200))
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    # The texts are loaded only when a page shows the lesson: every learner page lists the
+    # programme's lessons, and loading each one's text for that would cost more than the rest.
+    source: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="text")
+    body_html_nb: Mapped[str] = mapped_column(
+        "body_html", Text, deferred=True, deferred_group="text"
+    )
+    # {"nn": {"body_html": ...}, ...}: the translated lesson files, rendered.
+    body_translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(
+        JSON, deferred=True, deferred_group="text"
+    )
+    title = Translated("title_nb")
+    body_html = Translated("body_html_nb", translations="body_translations")
 
     version: Mapped[ModuleVersion] = relationship(back_populates="lessons")
 
 
-class ReflectionPrompt(db.Model):  # type: ignore[name-defined]
+class ReflectionPrompt(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     """A question with no right answer, answered in the employee's own words."""
 
     __tablename__ = "reflection_prompts"
@@ -158,12 +178,14 @@ class ReflectionPrompt(db.Model):  # type: ignore[name-defined]
     version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"), index=True)
     key: Mapped[str] = mapped_column(String(80))
     position: Mapped[int]
-    prompt: Mapped[str] = mapped_column(Text)
+    prompt_nb: Mapped[str] = mapped_column("prompt", Text)
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    prompt = Translated("prompt_nb")
 
     version: Mapped[ModuleVersion] = relationship(back_populates="reflection_prompts")
 
 
-class Question(db.Model):  # type: ignore[name-defined]
+class Question(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     """A question in a module version's quiz bank."""
 
     __tablename__ = "questions"
@@ -175,8 +197,11 @@ class Question(db.Model):  # type: ignore[name-defined]
     position: Mapped[int]
     type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, 16))
     scoring: Mapped[Scoring] = mapped_column(_enum(Scoring, 16))
-    text: Mapped[str] = mapped_column(Text)
-    explanation: Mapped[str] = mapped_column(Text)
+    text_nb: Mapped[str] = mapped_column("text", Text)
+    explanation_nb: Mapped[str] = mapped_column("explanation", Text)
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    text = Translated("text_nb")
+    explanation = Translated("explanation_nb")
     lesson_slug: Mapped[str] = mapped_column(String(80))
     situation: Mapped[bool]
 
@@ -185,8 +210,13 @@ class Question(db.Model):  # type: ignore[name-defined]
         back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
     )
 
+    def is_translated(self, language: str | None = None) -> bool:
+        return super().is_translated(language) and all(
+            option.is_translated(language) for option in self.options
+        )
 
-class Option(db.Model):  # type: ignore[name-defined]
+
+class Option(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     """An answer option. For ``ordering`` questions the options are the items and
     ``position`` is the right order; for ``true_false`` they are «Sant» and «Usant»."""
 
@@ -197,9 +227,12 @@ class Option(db.Model):  # type: ignore[name-defined]
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     key: Mapped[str] = mapped_column(String(80))
     position: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)
+    text_nb: Mapped[str] = mapped_column("text", Text)
     correct: Mapped[bool] = mapped_column(default=False)
-    feedback: Mapped[str] = mapped_column(Text, default="")
+    feedback_nb: Mapped[str] = mapped_column("feedback", Text, default="")
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    text = Translated("text_nb")
+    feedback = Translated("feedback_nb")
 
     question: Mapped[Question] = relationship(back_populates="options")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from onboarding.content import markdown
@@ -30,6 +32,8 @@ from onboarding.content.schema import (
     SingleQuestion,
     TrueFalseQuestion,
 )
+from onboarding.content.translating import QuestionTranslation, option_texts, question_texts
+from onboarding.content.translations import DEFAULT_LANGUAGE, translation_languages
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.paths import resource_dir
@@ -74,9 +78,17 @@ def sync_programme(folder: Path) -> SyncReport:
     if programme is None:
         programme = Programme(slug=spec.slug)
         db.session.add(programme)
-    for name in ("title", "description", "organisation", "deadline_weeks", "pass_mark"):
-        if getattr(programme, name) != getattr(spec, name):
-            setattr(programme, name, getattr(spec, name))
+    for name in ("title_nb", "description_nb", "organisation", "deadline_weeks", "pass_mark"):
+        value = getattr(spec, name.removesuffix("_nb"))
+        if getattr(programme, name) != value:
+            setattr(programme, name, value)
+    translations = {
+        language: texts
+        for language, translation in result.programme_texts.items()
+        if (texts := _present(title=translation.title, description=translation.description))
+    }
+    if (programme.translations or {}) != translations:
+        programme.translations = translations or None
     db.session.flush()
 
     report = SyncReport(programme=spec.slug)
@@ -132,6 +144,7 @@ def _version_for(
         path: _store_asset(asset.sha256, asset.content_type, asset.data)
         for path, asset in loaded.assets.items()
     }
+    texts = loaded.texts
     version = ModuleVersion(
         module=module,
         number=number,
@@ -141,35 +154,75 @@ def _version_for(
         estimated_minutes=spec.estimated_minutes,
         pass_mark=spec.quiz.pass_mark or default_pass_mark,
         draw=spec.quiz.draw,
+        translations=_by_language({lang: t.module() for lang, t in texts.items()}),
     )
     db.session.add(version)
     for position, lesson in enumerate(loaded.lessons, start=1):
+        rewrite = _url_rewriter(lesson.path, result, assets)
         version.lessons.append(
             Lesson(
                 slug=lesson.slug,
                 position=position,
                 title=lesson.title,
                 source=lesson.source,
-                body_html=markdown.render(
-                    lesson.source, _url_rewriter(lesson.path, result, assets)
+                body_html=markdown.render(lesson.source, rewrite),
+                translations=_by_language(
+                    {lang: _present(title=t.lesson_title(lesson.slug)) for lang, t in texts.items()}
+                ),
+                # A translated file lies beside the original, so its links resolve the same.
+                body_translations=_by_language(
+                    {
+                        lang: {"body_html": markdown.render(t.lesson_sources[lesson.slug], rewrite)}
+                        for lang, t in texts.items()
+                        if lesson.slug in t.lesson_sources
+                    }
                 ),
             )
         )
     for position, reflection in enumerate(spec.reflections, start=1):
         version.reflection_prompts.append(
-            ReflectionPrompt(key=reflection.id, position=position, prompt=reflection.prompt)
+            ReflectionPrompt(
+                key=reflection.id,
+                position=position,
+                prompt=reflection.prompt,
+                translations=_by_language(
+                    {
+                        lang: _present(prompt=t.reflection(reflection.id))
+                        for lang, t in texts.items()
+                    }
+                ),
+            )
         )
     for position, entry in enumerate(spec.quiz.questions, start=1):
-        version.questions.append(_question(entry, position))
+        translated = {language: t.question(entry.id) for language, t in texts.items()}
+        version.questions.append(_question(entry, position, translated))
     db.session.flush()
     return version
+
+
+def _present(**texts: str | None) -> dict[str, str]:
+    return {name: text for name, text in texts.items() if text}
+
+
+def _by_language(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]] | None:
+    """The translations worth storing: languages with at least one text."""
+    return {language: found for language, found in texts.items() if found} or None
 
 
 def _question(
     entry: SingleQuestion | MultipleQuestion | TrueFalseQuestion | OrderingQuestion,
     position: int,
+    translated: dict[str, QuestionTranslation | None],
 ) -> Question:
+    def option_translations(key: str) -> dict[str, dict[str, str]] | None:
+        return _by_language(
+            {language: option_texts(found, key) for language, found in translated.items()}
+        )
+
     question = Question(
+        translations=_by_language(
+            {language: question_texts(found) for language, found in translated.items()}
+        ),
         key=entry.id,
         position=position,
         type=QuestionType(entry.type),
@@ -190,32 +243,52 @@ def _question(
                     text=option.text,
                     correct=option.correct,
                     feedback=option.feedback,
+                    translations=option_translations(option.id),
                 )
             )
     elif isinstance(entry, OrderingQuestion):
         # Stored in the right order; the quiz shuffles them for each attempt.
         for index, item in enumerate(entry.items, start=1):
-            question.options.append(Option(key=item.id, position=index, text=item.text))
+            question.options.append(
+                Option(
+                    key=item.id,
+                    position=index,
+                    text=item.text,
+                    translations=option_translations(item.id),
+                )
+            )
     else:
-        question.options.extend(
-            [
+        for index, (key, correct, feedback) in enumerate(
+            (
+                ("true", entry.answer, entry.feedback_true),
+                ("false", not entry.answer, entry.feedback_false),
+            ),
+            start=1,
+        ):
+            texts = option_translations(key) or {}
+            labels = true_false_labels(key)
+            for language in translation_languages():
+                texts.setdefault(language, {})["text"] = labels[language]
+            question.options.append(
                 Option(
-                    key="true",
-                    position=1,
-                    text="Sant",
-                    correct=entry.answer,
-                    feedback=entry.feedback_true,
-                ),
-                Option(
-                    key="false",
-                    position=2,
-                    text="Usant",
-                    correct=not entry.answer,
-                    feedback=entry.feedback_false,
-                ),
-            ]
-        )
+                    key=key,
+                    position=index,
+                    text=labels[DEFAULT_LANGUAGE],
+                    correct=correct,
+                    feedback=feedback,
+                    translations=texts or None,
+                )
+            )
     return question
+
+
+def true_false_labels(key: str) -> dict[str, str]:
+    """«Sant» and «Usant» in each language the interface offers."""
+    labels = {}
+    for language in (DEFAULT_LANGUAGE, *translation_languages()):
+        with force_locale(language):
+            labels[language] = _("True") if key == "true" else _("False")
+    return labels
 
 
 def _store_asset(sha256: str, content_type: str, data: bytes) -> ContentAsset:

@@ -217,9 +217,13 @@ class ProgrammeProgress:
         return next((m for m in self.modules if m.module.id == module.id), None)
 
 
-def progress_for(user: User, programme: Programme) -> ProgrammeProgress:
-    """Everything the learner's pages show, in a fixed number of queries."""
-    enrolment = enrolment_for(user, programme)
+def progress_for(
+    user: User, programme: Programme, enrolment: Enrolment | None = None
+) -> ProgrammeProgress:
+    """Everything the learner's pages show, in a fixed number of queries. ``enrolment`` is
+    the person's enrolment in ``programme`` when the caller has it already."""
+    if enrolment is None:
+        enrolment = enrolment_for(user, programme)
     read: dict[int, set[str]] = {}
     for module_id, slug in db.session.execute(
         select(LessonProgress.module_id, LessonProgress.lesson_slug).where(
@@ -259,17 +263,24 @@ def find_module(programme: Programme, slug: str) -> Module | None:
     )
 
 
+def is_lesson_read(user: User, lesson: Lesson) -> bool:
+    """Whether ``user`` has read ``lesson`` (in any version of its module)."""
+    return (
+        db.session.scalar(
+            select(LessonProgress.id).where(
+                LessonProgress.user_id == user.id,
+                LessonProgress.module_id == lesson.version.module_id,
+                LessonProgress.lesson_slug == lesson.slug,
+            )
+        )
+        is not None
+    )
+
+
 def mark_lesson_read(user: User, lesson: Lesson) -> None:
     """Record that ``user`` has read ``lesson``; reading it again changes nothing."""
     version = lesson.version
-    exists = db.session.scalar(
-        select(LessonProgress.id).where(
-            LessonProgress.user_id == user.id,
-            LessonProgress.module_id == version.module_id,
-            LessonProgress.lesson_slug == lesson.slug,
-        )
-    )
-    if exists is None:
+    if not is_lesson_read(user, lesson):
         try:
             with db.session.begin_nested():
                 db.session.add(

@@ -21,8 +21,10 @@ from onboarding.learning.services import (
     LearningError,
     change_due_date,
     current_programme,
+    enrolment_for,
     ensure_enrolment,
     find_module,
+    is_lesson_read,
     mark_lesson_read,
     progress_for,
     reflections_for,
@@ -37,9 +39,14 @@ def _learner() -> tuple[User, Programme, Enrolment]:
     programme = current_programme()
     if programme is None:
         abort(404)
-    enrolment = ensure_enrolment(user, programme)
+    enrolment = enrolment_for(user, programme)
     if enrolment is None:
-        abort(403)
+        enrolment = ensure_enrolment(user, programme)
+        if enrolment is None:
+            abort(403)
+        # Enrolled on the first visit. Committing only then keeps the read-only pages from
+        # expiring, and so reloading, everything the request has loaded.
+        db.session.commit()
     return user, programme, enrolment
 
 
@@ -55,11 +62,14 @@ def _module_or_404(programme: Programme, slug: str) -> Module:
 def home() -> str:
     user: User = current_user._get_current_object()
     programme = current_programme()
-    enrolment = ensure_enrolment(user, programme) if programme else None
+    enrolment = enrolment_for(user, programme) if programme else None
+    if programme is not None and enrolment is None:
+        enrolment = ensure_enrolment(user, programme)
+        if enrolment is not None:
+            db.session.commit()
     if programme is None or enrolment is None:
         return render_template("learning/welcome.html", user=user)
-    db.session.commit()
-    progress = progress_for(user, programme)
+    progress = progress_for(user, programme, enrolment)
     return render_template(
         "learning/home.html", progress=progress, today=local_today(), cards=home_cards(user)
     )
@@ -68,10 +78,9 @@ def home() -> str:
 @bp.get("/modules/<module_slug>")
 @login_required
 def module(module_slug: str) -> str:
-    user, programme, _enrolment = _learner()
-    db.session.commit()
+    user, programme, enrolment = _learner()
     module = _module_or_404(programme, module_slug)
-    progress = progress_for(user, programme)
+    progress = progress_for(user, programme, enrolment)
     item = progress.for_module(module)
     return render_template(
         "learning/module.html",
@@ -107,8 +116,6 @@ def lesson(module_slug: str, lesson_slug: str) -> str | Response:
             return redirect(url_for(".lesson", module_slug=module.slug, lesson_slug=following.slug))
         flash(_("You have read every lesson in this module. Now take the quiz."), "success")
         return redirect(url_for(".module", module_slug=module.slug) + "#quiz")
-    db.session.commit()
-    item = progress_for(user, programme).for_module(module)
     return render_template(
         "learning/lesson.html",
         module=module,
@@ -117,7 +124,7 @@ def lesson(module_slug: str, lesson_slug: str) -> str | Response:
         count=len(lessons),
         previous=lessons[index - 1] if index > 0 else None,
         following=following,
-        is_read=item is not None and lesson.slug in item.lessons_read,
+        is_read=is_lesson_read(user, lesson),
     )
 
 
@@ -153,7 +160,6 @@ def reflections(module_slug: str) -> str | Response | tuple[str, int]:
         db.session.commit()
         flash(_("Your reflections are saved."), "success")
         return redirect(url_for(".reflections", module_slug=module.slug))
-    db.session.commit()
     return render_template(
         "learning/reflections.html",
         module=module,

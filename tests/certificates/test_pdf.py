@@ -28,8 +28,9 @@ from onboarding.certificates.pdf import (
 )
 from onboarding.certificates.services import certificate_pdf, details_for
 from onboarding.cohorts.models import CohortSession
+from onboarding.content.services import sync_programme
 from onboarding.extensions import db
-from tests.certificates.conftest import certificate_of, graduate
+from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.factories import commit
 
 
@@ -229,3 +230,29 @@ def test_pdf_ua_is_available_too(certificate: Certificate) -> None:
     catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
     assert "pdfuaid:part" in catalog["/Metadata"].get_object().get_data().decode()
     assert db.session.scalars(select(Certificate)).one().id == certificate.id
+
+
+TRANSLATED = Path(__file__).parents[1] / "content" / "courses" / "translated"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "module"),
+    [
+        ("nb", "Velkommen til Prøvestad kommune", "Modul forste"),
+        ("nn", "Velkomen til Prøvestad kommune", "Modul første"),
+        ("en", "Welcome to Prøvestad kommune", "Module one"),
+    ],
+)
+def test_the_certificate_is_in_the_holders_language(
+    appctx: Flask, language: str, title: str, module: str
+) -> None:
+    sync_programme(TRANSLATED)
+    session = plan_session()
+    person = graduate(session, first_name="Amina", last_name="Haugen", language=language)
+    commit()
+    certificate = certificate_of(person)
+    assert certificate.programme_title == title
+    _pages, text = text_of_pdf(certificate_pdf(certificate))
+    assert "Amina Haugen" in text
+    assert squeezed(title) in squeezed(text)
+    assert squeezed(module) in squeezed(text)

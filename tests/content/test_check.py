@@ -49,11 +49,15 @@ def test_the_programme_in_courses_passes(appctx: Flask) -> None:
     assert any(q.type == "ordering" for q in channels.spec.quiz.questions)
 
 
-def test_courses_check_prints_one_line_on_success(runner: FlaskCliRunner) -> None:
+def test_courses_check_prints_a_summary_and_full_coverage_on_success(
+    runner: FlaskCliRunner,
+) -> None:
     result = runner.invoke(args=["courses", "check"])
     assert result.exit_code == 0, result.output
-    [line] = result.output.strip().splitlines()
+    line, nynorsk, english = result.output.strip().splitlines()
     assert re.fullmatch(r"introduksjon: 5 moduler, \d+ leksjoner, \d+ spørsmål, ingen feil\.", line)
+    assert re.fullmatch(r"  nn: 100 % oversatt \((\d+) av \1\)\.", nynorsk)
+    assert re.fullmatch(r"  en: 100 % oversatt \((\d+) av \1\)\.", english)
 
 
 def test_the_small_valid_programme_passes(runner: FlaskCliRunner) -> None:
