@@ -9,6 +9,14 @@ from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 TIMEZONE = "Europe/Oslo"
+# English readers here are in Norway: British formats (14/04/2027, 09:30), not American
+# ones. Babel's locale for formatting; the catalogue is still "en" (gettext falls back).
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def babel_locale(language: str) -> str:
+    """The locale to format dates, times and numbers with for an interface language."""
+    return FORMAT_LOCALES.get(language, language)
 
 
 def normalise_language(code: str | None) -> str | None:
@@ -32,16 +40,16 @@ def select_locale() -> str:
     if current_user.is_authenticated:
         chosen = normalise_language(current_user.language)
         if chosen:
-            return chosen
+            return babel_locale(chosen)
     chosen = normalise_language(session.get("language"))
     if chosen:
-        return chosen
+        return babel_locale(chosen)
     offered = list(current_app.config["LANGUAGES"])
     # Browsers send "no" or "nb-NO" for bokmål; match on the full tag first.
     for tag, _quality in request.accept_languages:
         match = normalise_language(tag)
         if match is not None and match in offered:
-            return match
+            return babel_locale(match)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 

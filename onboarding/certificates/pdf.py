@@ -30,6 +30,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from onboarding.certificates.codes import format_code
 from onboarding.certificates.models import Certificate
+from onboarding.i18n import babel_locale
 from onboarding.urls import external_url
 
 #: PDF/A-3a: archivable (PDF/A-3) at conformance level A, which WeasyPrint produces as a
@@ -126,7 +127,7 @@ def certificate_html(certificate: Certificate, details: CertificateDetails) -> s
     """The certificate's HTML, in the language it was issued in."""
     config = current_app.config
     url = verification_url(certificate)
-    with force_locale(certificate.language or "nb"):
+    with force_locale(babel_locale(certificate.language or "nb")):
         return render_template(
             "certificates/certificate.html",
             certificate=certificate,

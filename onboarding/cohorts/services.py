@@ -18,6 +18,7 @@ from onboarding.auth.models import User
 from onboarding.cohorts.calendar import session_calendar
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.extensions import db
+from onboarding.i18n import babel_locale
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import queue_email
 from onboarding.signals import new_hire_created
@@ -320,7 +321,7 @@ def send_invitation(member: CohortMember, updated: bool = False) -> Notification
     session = member.session
     assert session is not None
     user = member.user
-    with force_locale(user.language or "nb"):
+    with force_locale(babel_locale(user.language or "nb")):
         title = _(
             "Introduction day for new employees – %(org)s", org=current_app.config["ORG_NAME"]
         )

@@ -33,7 +33,7 @@ def layout_context() -> dict[str, Any]:
     if not has_request_context():  # e-mails rendered by a CLI command
         return {"org_name": current_app.config["ORG_NAME"]}
     locale = get_locale()
-    language = str(locale) if locale else "nb"
+    language = locale.language if locale else "nb"
     nav = items_for(current_user) if current_user.is_authenticated else []
     return {
         "org_name": current_app.config["ORG_NAME"],

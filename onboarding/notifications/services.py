@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from onboarding.auth.models import User
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import babel_locale
 from onboarding.notifications.models import Notification
 
 
@@ -36,7 +37,7 @@ def queue_email(
 
     The template's first line is ``Subject: ...``; the rest is the body.
     """
-    with force_locale(recipient.language or "nb"):
+    with force_locale(babel_locale(recipient.language or "nb")):
         rendered = render_template(f"email/{template}.txt", recipient=recipient, **context)
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):

@@ -81,7 +81,7 @@ def test_hr_reads_the_history_newest_first(app: Flask, history: History) -> None
     assert table.index("Deadline changed") < table.index("Person deactivated")
     assert "Hanne Hr" in page  # who
     assert "Nora Haugen" in page  # about whom
-    assert "Deadline: 5/1/27 → changed to 6/1/27" in page
+    assert "Deadline: 01/05/2027 → changed to 01/06/2027" in page
     assert "Active: Yes → changed to No" in page
 
 

@@ -8,9 +8,9 @@ import re
 from datetime import date
 
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_babel import force_locale
 from markupsafe import escape
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from onboarding.auth.models import User
@@ -117,8 +117,10 @@ def test_an_attempt_switched_between_languages_scores_the_same(
     with app.app_context():
         first = db.session.get(QuizAttempt, steady)
         second = db.session.get(QuizAttempt, switching)
-        assert first is not None and second is not None
-        assert first.submitted_at is not None and second.submitted_at is not None
+        assert first is not None
+        assert second is not None
+        assert first.submitted_at is not None
+        assert second.submitted_at is not None
         assert 0 < first.score < 100
         assert second.score == first.score
         assert second.passed == first.passed

@@ -105,7 +105,7 @@ def test_the_email_links_home_and_says_whom_to_ask(programme: Programme) -> None
     commit()
     [with_leader, without] = queue_deadline_reminders(TODAY)
     body = with_leader.notification.body_text
-    assert with_leader.notification.subject == "Reminder: finish the introduction by March 15, 2027"
+    assert with_leader.notification.subject == "Reminder: finish the introduction by 15 March 2027"
     assert "Hello Kari," in body
     assert "http://onboarding.test/\n" in body
     assert "you can ignore this e-mail" in body

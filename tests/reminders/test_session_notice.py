@@ -54,7 +54,7 @@ def test_hr_gets_a_notice_a_week_before_with_who_is_coming(appctx: Flask, org: O
     assert "Participants: 2 (capacity 10)" in body
     assert f"http://onboarding.test/cohorts/{cohort.id}" in body
     assert (
-        notice.notification.subject == "Coming up: introduction day March 15, 2027 (Vårkullet 2027)"
+        notice.notification.subject == "Coming up: introduction day 15 March 2027 (Vårkullet 2027)"
     )
 
     assert queue_session_notices(TODAY) == []
