@@ -80,13 +80,25 @@ DEMO_PEOPLE: list[tuple[str, str, str, str, str, str, tuple[Role, ...]]] = [
         "Hjemmetjenesten",
         (Role.EMPLOYEE,),
     ),
+    (
+        "employee",
+        "Amina",
+        "Yusuf",
+        "amina.yusuf",
+        "Helsefagarbeider",
+        "Institusjonstjenesten",
+        (Role.EMPLOYEE,),
+    ),
 ]
+# The interface and the programme in the person's own language (bokmål when not listed).
+DEMO_LANGUAGES = {"amina.yusuf": "en"}
 DEMO_DESCRIPTIONS = {
     "hanne.berg": "HR-rådgiver in Personalavdelingen",
     "arne.sysvold": "system administrator",
     "berit.tjonn": "leads Helse og omsorg and every unit below it",
     "jon.eggen": "leads Hjemmetjenesten",
     "ingrid.nyland": "new nurse in Hjemmetjenesten",
+    "amina.yusuf": "new health worker in Institusjonstjenesten, reads the programme in English",
 }
 
 FIRST_NAMES = [
@@ -225,6 +237,7 @@ def seed_demo(only_if_empty: bool = False, today: date | None = None) -> int:
             start_date=today - timedelta(days=14) if role == "employee" else date(2015, 8, 1),
             password_hash=demo_hash,
             roles=roles,
+            language=DEMO_LANGUAGES.get(local, "nb"),
         )
         created += new
         if role == "leader":
