@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
@@ -43,7 +43,7 @@ def current_programme() -> Programme | None:
     slug = current_app.config.get("PROGRAMME_SLUG")
     query = select(Programme).options(
         selectinload(Programme.modules)
-        .selectinload(Module.current_version)
+        .joinedload(Module.current_version)
         .selectinload(ModuleVersion.lessons)
     )
     if slug:
