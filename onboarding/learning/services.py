@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
@@ -38,14 +38,18 @@ class Status(enum.StrEnum):
 # -- the programme and enrolment ----------------------------------------------------------
 
 
+# A programme with its modules, their current versions and lessons, in three queries.
+_WITH_CONTENT = (
+    selectinload(Programme.modules)
+    .joinedload(Module.current_version)
+    .selectinload(ModuleVersion.lessons)
+)
+
+
 def current_programme() -> Programme | None:
     """The programme new employees take (``PROGRAMME_SLUG``, else the only one loaded)."""
     slug = current_app.config.get("PROGRAMME_SLUG")
-    query = select(Programme).options(
-        selectinload(Programme.modules)
-        .joinedload(Module.current_version)
-        .selectinload(ModuleVersion.lessons)
-    )
+    query = select(Programme).options(_WITH_CONTENT)
     if slug:
         return db.session.scalar(query.where(Programme.slug == slug))
     return db.session.scalars(query.order_by(Programme.id)).first()
@@ -339,7 +343,9 @@ def reflections_for(user: User, module: Module) -> dict[str, Reflection]:
 def update_completion(user: User, module: Module) -> ModuleCompletion | None:
     """Complete the module when every lesson is read and the quiz passed; when that was the
     last module, mark the enrolment and send ``modules_completed``."""
-    programme = module.programme
+    programme = db.session.scalars(
+        select(Programme).where(Programme.id == module.programme_id).options(_WITH_CONTENT)
+    ).one()
     progress = progress_for(user, programme)
     item = progress.for_module(module)
     if item is None or item.completed:

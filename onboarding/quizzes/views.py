@@ -78,7 +78,8 @@ def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
             db.session.rollback()
             return _render_form(attempt, MultiDict(), {}, str(forged)), 400
         db.session.commit()
-        return redirect(url_for(".attempt", attempt_id=attempt.id))
+        # attempt_id, not attempt.id: after the commit that would reload the whole attempt.
+        return redirect(url_for(".attempt", attempt_id=attempt_id))
     if attempt.is_open:
         return _render_form(attempt, MultiDict(), {}, None)
     return render_template("quizzes/result.html", attempt=attempt)
