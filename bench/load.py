@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument(
-        "--people", type=int, default=2000, help="new employees, each with 5 open quizzes"
+        "--people", type=int, default=4000, help="new employees, each with 5 open quizzes"
     )
     parser.add_argument("--database-url")
     parser.add_argument("--database-url-from-env", action="store_true")
