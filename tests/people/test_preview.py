@@ -230,19 +230,19 @@ def test_the_nearest_leader_is_found_in_the_database_or_anywhere_in_the_file(org
     assert errors_of(rows[5]) == [
         (
             Column.MANAGER_EMAIL,
-            "The nearest leader nobody@tynset.example is neither in the system nor in the file.",
+            "The immediate leader nobody@tynset.example is neither in the system nor in the file.",
         )
     ]
     assert errors_of(rows[6]) == [
         (
             Column.MANAGER_EMAIL,
-            "The nearest leader broken@tynset.example is in row 7, which has errors.",
+            "The immediate leader broken@tynset.example is in row 7, which has errors.",
         )
     ]
     assert rows[7].status is RowStatus.ERROR
     assert errors_of(rows[8])[-1][0] is Column.MANAGER_EMAIL  # unknown leader
     assert errors_of(rows[9]) == [
-        (Column.MANAGER_EMAIL, "A person cannot be their own nearest leader.")
+        (Column.MANAGER_EMAIL, "A person cannot be their own immediate leader.")
     ]
 
 

@@ -109,5 +109,5 @@ def test_the_email_links_home_and_says_whom_to_ask(programme: Programme) -> None
     assert "Hello Kari," in body
     assert "http://onboarding.test/\n" in body
     assert "you can ignore this e-mail" in body
-    assert "contact your nearest leader, Liv Leder, or the HR department" in body
-    assert "contact your nearest leader or the HR department" in without.notification.body_text
+    assert "contact your immediate leader, Liv Leder, or the HR department" in body
+    assert "contact your immediate leader or the HR department" in without.notification.body_text
