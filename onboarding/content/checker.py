@@ -198,6 +198,7 @@ class _Checker:
         if programme is None or document is None:
             return self.result
         self.result.programme = programme
+        self.unknown_languages(self.folder.glob("programme.*.yaml"))
         for language in translation_languages():
             path = self.folder / f"programme.{language}.yaml"
             if not path.exists():
@@ -474,9 +475,37 @@ class _Checker:
             return None
         return module
 
+    def unknown_languages(self, candidates: Iterable[Path]) -> None:
+        """Report translation files in a language the platform does not offer: a
+        ``module.no.yaml`` or ``01-visjon.de.md`` would otherwise be ignored without a word."""
+        offered = set(translation_languages())
+        for path in sorted(candidates):
+            code = path.suffixes[-2].lstrip(".") if len(path.suffixes) >= 2 else ""
+            if re.fullmatch(r"[a-z]{2,3}", code) and code not in offered:
+                self.problem(
+                    path,
+                    None,
+                    _(
+                        "“%(code)s” is not a language the platform offers, so this file is "
+                        "not used. Translations can be in: %(offered)s.",
+                        code=code,
+                        offered=", ".join(sorted(offered)),
+                    ),
+                )
+
     def load_translations(self, module: LoadedModule) -> bool:
         """Read the module's translation files; False if one contradicts the original."""
         ok = True
+        self.unknown_languages(
+            [
+                *module.path.glob("module.*.yaml"),
+                *(
+                    candidate
+                    for lesson in module.lessons
+                    for candidate in lesson.path.parent.glob(f"{lesson.path.stem}.*.md")
+                ),
+            ]
+        )
         for language in translation_languages():
             texts = ModuleTexts()
             path = module.path / f"module.{language}.yaml"

@@ -255,3 +255,21 @@ def test_an_unknown_language_gives_bokmal_without_an_error(
     text = page.get_data(as_text=True)
     assert "Dette er innledningen." in text
     assert '<html lang="nb"' in text
+
+
+def test_a_translation_in_a_language_not_offered_is_named(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    folder = copy_of_translated(tmp_path)
+    shutil.copy(folder / ENGLISH, folder / "01-forste/module.no.yaml")
+    shutil.copy(
+        folder / "01-forste/lessons/01-innledning.en.md",
+        folder / "01-forste/lessons/01-innledning.de.md",
+    )
+    result = runner.invoke(args=["courses", "check", str(folder)])
+    assert result.exit_code == 1
+    for name, code in (("module.no.yaml", "no"), ("lessons/01-innledning.de.md", "de")):
+        assert (
+            f"translated/01-forste/{name}: «{code}» er ikke et språk plattformen tilbyr, så "
+            "filen blir ikke brukt. Oversettelser kan være på: en, nn."
+        ) in result.output, result.output
