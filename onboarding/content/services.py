@@ -32,7 +32,12 @@ from onboarding.content.schema import (
     SingleQuestion,
     TrueFalseQuestion,
 )
-from onboarding.content.translating import QuestionTranslation, option_texts, question_texts
+from onboarding.content.translating import (
+    QuestionTranslation,
+    option_texts,
+    present,
+    question_texts,
+)
 from onboarding.content.translations import DEFAULT_LANGUAGE, translation_languages
 from onboarding.database import utcnow
 from onboarding.extensions import db
@@ -85,7 +90,7 @@ def sync_programme(folder: Path) -> SyncReport:
     translations = {
         language: texts
         for language, translation in result.programme_texts.items()
-        if (texts := _present(title=translation.title, description=translation.description))
+        if (texts := present(title=translation.title, description=translation.description))
     }
     if (programme.translations or {}) != translations:
         programme.translations = translations or None
@@ -167,7 +172,7 @@ def _version_for(
                 source=lesson.source,
                 body_html=markdown.render(lesson.source, rewrite),
                 translations=_by_language(
-                    {lang: _present(title=t.lesson_title(lesson.slug)) for lang, t in texts.items()}
+                    {lang: present(title=t.lesson_title(lesson.slug)) for lang, t in texts.items()}
                 ),
                 # A translated file lies beside the original, so its links resolve the same.
                 body_translations=_by_language(
@@ -186,10 +191,7 @@ def _version_for(
                 position=position,
                 prompt=reflection.prompt,
                 translations=_by_language(
-                    {
-                        lang: _present(prompt=t.reflection(reflection.id))
-                        for lang, t in texts.items()
-                    }
+                    {lang: present(prompt=t.reflection(reflection.id)) for lang, t in texts.items()}
                 ),
             )
         )
@@ -198,10 +200,6 @@ def _version_for(
         version.questions.append(_question(entry, position, translated))
     db.session.flush()
     return version
-
-
-def _present(**texts: str | None) -> dict[str, str]:
-    return {name: text for name, text in texts.items() if text}
 
 
 def _by_language(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]] | None:

@@ -219,7 +219,7 @@ class ModuleTexts:
     def module(self) -> dict[str, str]:
         if self.spec is None:
             return {}
-        return _present(title=self.spec.title, summary=self.spec.summary)
+        return present(title=self.spec.title, summary=self.spec.summary)
 
     def lesson_title(self, slug: str) -> str | None:
         if self.spec is None:
@@ -237,14 +237,15 @@ class ModuleTexts:
         return next((q for q in self.spec.quiz.questions if q.id == key), None)
 
 
-def _present(**texts: str | None) -> dict[str, str]:
+def present(**texts: str | None) -> dict[str, str]:
+    """The texts that are given (not None or empty), by name."""
     return {name: text for name, text in texts.items() if text}
 
 
 def question_texts(question: QuestionTranslation | None) -> dict[str, str]:
     if question is None:
         return {}
-    return _present(text=question.text, explanation=question.explanation)
+    return present(text=question.text, explanation=question.explanation)
 
 
 def option_texts(question: QuestionTranslation | None, key: str) -> dict[str, str]:
@@ -254,15 +255,15 @@ def option_texts(question: QuestionTranslation | None, key: str) -> dict[str, st
     if question.options is not None:
         for option in question.options:
             if option.id == key:
-                return _present(text=option.text, feedback=option.feedback)
+                return present(text=option.text, feedback=option.feedback)
     if question.items is not None:
         for item in question.items:
             if item.id == key:
-                return _present(text=item.text)
+                return present(text=item.text)
     if key == "true":
-        return _present(feedback=question.feedback_true)
+        return present(feedback=question.feedback_true)
     if key == "false":
-        return _present(feedback=question.feedback_false)
+        return present(feedback=question.feedback_false)
     return {}
 
 
