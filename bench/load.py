@@ -129,10 +129,10 @@ def main() -> None:
         print(f"{backend}: prepared in {time.perf_counter() - started:.0f} s", flush=True)
 
         environment = server_environment(database_url, tmp)
-        with serve(None, environment, tmp / "floor.log") as floor_url:
+        with serve(None, environment, tmp / "floor.log") as (floor_url, _master):
             floor = wrk(floor_url, tmp / "floor.txt", args, cycle=True, name="floor")
         results = {}
-        with serve("onboarding.wsgi:app", environment, tmp / "app.log") as app_url:
+        with serve("onboarding.wsgi:app", environment, tmp / "app.log") as (app_url, _master):
             for page in PAGES:
                 results[page] = wrk(
                     app_url, tmp / f"{page}.txt", args, cycle=page != "quiz", name=page
@@ -272,9 +272,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(wsgi_app: str | None, environment: dict[str, str], log: Path) -> Iterator[str]:
+def serve(
+    wsgi_app: str | None, environment: dict[str, str], log: Path
+) -> Iterator[tuple[str, int]]:
     """gunicorn with the repository's config on a free port; the floor when ``wsgi_app`` is
-    None. Yields the base URL and stops the server after."""
+    None. Yields the base URL and the master's pid, and stops the server after."""
     port = free_port()
     command = [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}"]
     if wsgi_app is None:
@@ -286,15 +288,10 @@ def serve(wsgi_app: str | None, environment: dict[str, str], log: Path) -> Itera
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, log)
-        global current_master
-        current_master = process.pid
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-current_master = 0
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -504,8 +501,7 @@ def fault(
 ) -> None:
     """Quiz submissions with one worker killed a third of the way in."""
     log = tmp / "fault.log"
-    with serve("onboarding.wsgi:app", environment, log) as url:
-        master = current_master
+    with serve("onboarding.wsgi:app", environment, log) as (url, master):
         before = workers(master)
         killed: dict[str, float | int] = {}
 
@@ -529,9 +525,9 @@ def fault(
     print(f"\n### Fault: SIGKILL to worker {killed['pid']} after {args.seconds // 3} s\n")
     print(
         f"- requests answered per second before the kill: median "
-        f"{statistics.median(before_kill):.0f}; from 2 s after it: median "
-        f"{statistics.median(after_kill):.0f} (no second without answers: "
-        f"{'yes' if all(after_kill) else 'NO'})"
+        f"{statistics.median(before_kill or [0]):.0f}; from 2 s after it: median "
+        f"{statistics.median(after_kill or [0]):.0f} (no second without answers: "
+        f"{'yes' if after_kill and all(after_kill) else 'NO'})"
     )
     print(
         f"- errors wrk saw: {result.errors or 'none'}; statuses "
