@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from onboarding.certificates.services import MAX_REASON
+from onboarding.core.forms import Form
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     """The public look-up. It reads and changes nothing, and is sent with GET so that the
     result has an address; so it has no CSRF token (rate limiting guards it instead)."""
 
@@ -32,7 +32,7 @@ class VerifyForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(
         _l("Reason for revoking"),
         description=_l("Kept in the register; not shown to those who check the certificate."),
@@ -46,5 +46,5 @@ class RevokeForm(FlaskForm):
     )
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(Form):
     """Only the CSRF token: issuing anew takes no input."""

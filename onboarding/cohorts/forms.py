@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
+from onboarding.core.forms import Form
 
-class CohortForm(FlaskForm):
+
+class CohortForm(Form):
     name = StringField(
         _l("Name"),
         description=_l("For example “Vårkullet 2027”."),
@@ -16,7 +17,7 @@ class CohortForm(FlaskForm):
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     day = DateField(
         _l("Date"),
         format=["%Y-%m-%d", "%d.%m.%Y"],

@@ -59,6 +59,7 @@ class Programme(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     organisation: Mapped[str] = mapped_column(String(200))
     deadline_weeks: Mapped[int]
     pass_mark: Mapped[int]
+    # When a sync last changed the programme or its modules (see learning.services).
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     modules: Mapped[list[Module]] = relationship(

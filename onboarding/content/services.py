@@ -83,10 +83,14 @@ def sync_programme(folder: Path) -> SyncReport:
     if programme is None:
         programme = Programme(slug=spec.slug)
         db.session.add(programme)
+    # Anything that changes here changes ``synced_at``: each app process keeps the
+    # programme's structure in memory for as long as that time stays the same.
+    changed = programme.id is None
     for name in ("title_nb", "description_nb", "organisation", "deadline_weeks", "pass_mark"):
         value = getattr(spec, name.removesuffix("_nb"))
         if getattr(programme, name) != value:
             setattr(programme, name, value)
+            changed = True
     translations = {
         language: texts
         for language, translation in result.programme_texts.items()
@@ -94,6 +98,7 @@ def sync_programme(folder: Path) -> SyncReport:
     }
     if (programme.translations or {}) != translations:
         programme.translations = translations or None
+        changed = True
     db.session.flush()
 
     report = SyncReport(programme=spec.slug)
@@ -107,9 +112,11 @@ def sync_programme(folder: Path) -> SyncReport:
             module = Module(programme=programme, slug=slug, folder=loaded.folder, position=position)
             db.session.add(module)
             db.session.flush()
+            changed = True
         for name, value in (("position", position), ("folder", loaded.folder), ("active", True)):
             if getattr(module, name) != value:
                 setattr(module, name, value)
+                changed = True
         version = _version_for(module, loaded, result, spec.pass_mark)
         if module.current_version_id == version.id:
             report.unchanged.append(slug)
@@ -120,7 +127,7 @@ def sync_programme(folder: Path) -> SyncReport:
         if slug not in listed and module.active:
             module.active = False
             report.retired.append(slug)
-    if report.changed:
+    if changed or report.changed:
         programme.synced_at = utcnow()
     db.session.flush()
     return report

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
+from onboarding.core.forms import Form
 
-class DeadlineForm(FlaskForm):
+
+class DeadlineForm(Form):
     due_date = DateField(
         _l("New deadline"),
         format=["%Y-%m-%d", "%d.%m.%Y"],

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
@@ -46,13 +47,56 @@ _WITH_CONTENT = (
 )
 
 
+class ProgrammeStructure:
+    """The current programme with its modules, current versions and lessons, kept in each
+    app process between requests.
+
+    Nearly every page needs that structure, and loading it was about a third of a lesson
+    page's time. The copy is keyed by the programme's ``synced_at``, which a sync changes
+    whenever it changes anything in the structure, and that time is read on every request:
+    another server's sync is seen at once, and nothing is kept that the database does not
+    say is current. Each request gets its own objects, merged into its session from the
+    copy without a query; the copy itself is never attached to a session.
+    """
+
+    def __init__(self) -> None:
+        self._entry: tuple[tuple[int, datetime], Programme] | None = None
+
+    def get(self, key: tuple[int, datetime]) -> Programme | None:
+        entry = self._entry  # one read: another thread may replace it meanwhile
+        if entry is None or entry[0] != key:
+            return None
+        return db.session.merge(entry[1], load=False)
+
+    def put(self, key: tuple[int, datetime], programme: Programme) -> None:
+        # A copy made in a session of its own, then detached from it: the request goes on
+        # with ``programme`` in its own session, untouched.
+        scratch = Session()
+        copy = scratch.merge(programme, load=False)
+        scratch.expunge_all()
+        self._entry = (key, copy)
+
+
 def current_programme() -> Programme | None:
     """The programme new employees take (``PROGRAMME_SLUG``, else the only one loaded)."""
     slug = current_app.config.get("PROGRAMME_SLUG")
-    query = select(Programme).options(_WITH_CONTENT)
-    if slug:
-        return db.session.scalar(query.where(Programme.slug == slug))
-    return db.session.scalars(query.order_by(Programme.id)).first()
+    query = select(Programme.id, Programme.synced_at)
+    query = query.where(Programme.slug == slug) if slug else query.order_by(Programme.id)
+    row = db.session.execute(query.limit(1)).first()
+    if row is None:
+        return None
+    structure = current_app.extensions.setdefault("programme_structure", ProgrammeStructure())
+    key = (row.id, row.synced_at)
+    # Already in this request's session (perhaps with changes of its own): left as it is.
+    fresh = identity_key(Programme, row.id) not in db.session.identity_map
+    if fresh and (programme := structure.get(key)) is not None:
+        return programme
+    programme = db.session.scalars(
+        select(Programme).where(Programme.id == row.id).options(_WITH_CONTENT)
+    ).one()
+    if fresh:
+        structure.put(key, programme)
+    return programme
 
 
 def is_eligible(user: User) -> bool:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from onboarding.core.forms import Form
 
-class NewUnitForm(FlaskForm):
+
+class NewUnitForm(Form):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Give the unit a name.")), Length(max=200)]
     )
     parent = SelectField(_l("Under"), coerce=int, validate_choice=False)
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Give the unit a name.")), Length(max=200)]
     )
@@ -26,7 +27,7 @@ class UnitForm(FlaskForm):
     )
 
 
-class LeaderForm(FlaskForm):
+class LeaderForm(Form):
     email = EmailField(
         _l("Leader's e-mail address"),
         validators=[

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,9 +17,10 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from onboarding.auth.forms import LANGUAGE_NAMES
 from onboarding.config import LANGUAGES
+from onboarding.core.forms import Form
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(
         _l("File from the HR system"),
         description=_l(
@@ -35,12 +35,12 @@ class UploadForm(FlaskForm):
     )
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     # The preview HR saw: the import is refused if the plan is no longer the same.
     plan = HiddenField()
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """HR's changes to a person's details."""
 
     first_name = StringField(

@@ -559,6 +559,7 @@ def test_the_dashboards_run_the_same_number_of_queries_for_10_and_500_people(
         grow(10)
         engine = db.engine
     AuthActions(client).login(email)
+    client.get(url)  # the first request also puts the programme's structure in memory
     counts = []
     for more in (0, 490):
         if more:
