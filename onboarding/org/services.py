@@ -163,13 +163,13 @@ def rename_unit(unit: OrgUnit, name: str, code: str | None) -> None:
     db.session.flush()
 
 
-def unit_tree() -> list[tuple[OrgUnit, int]]:
-    """Every unit with its depth, parents before children, siblings by name; one query."""
-    units = list(
-        db.session.scalars(
-            select(OrgUnit).options(selectinload(OrgUnit.leaders)).order_by(OrgUnit.name)
-        )
-    )
+def unit_tree(*, leaders: bool = True) -> list[tuple[OrgUnit, int]]:
+    """Every unit with its depth, parents before children, siblings by name; one query, and
+    one more for the units' leaders unless ``leaders`` is false."""
+    query = select(OrgUnit).order_by(OrgUnit.name)
+    if leaders:
+        query = query.options(selectinload(OrgUnit.leaders))
+    units = list(db.session.scalars(query))
     children: dict[int | None, list[OrgUnit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)

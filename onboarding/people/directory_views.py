@@ -39,7 +39,7 @@ HR = (Role.HR, Role.ADMIN)
 @bp.get("/people")
 @roles_required(*HR)
 def people() -> str:
-    units = [unit for unit, _depth in unit_tree()]
+    units = [unit for unit, _depth in unit_tree(leaders=False)]
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
     filters = Filters(
         search=request.args.get("q", "").strip()[:100],
@@ -91,7 +91,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
     person = _person_or_404(user_id)
     form = PersonForm(obj=person) if request.method == "GET" else PersonForm()
     form.unit.choices = [(0, _("(none)"))] + [
-        (unit.id, "– " * depth + unit.name) for unit, depth in unit_tree()
+        (unit.id, "– " * depth + unit.name) for unit, depth in unit_tree(leaders=False)
     ]
     if request.method == "GET":
         form.unit.data = person.unit_id or 0

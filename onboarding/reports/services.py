@@ -441,13 +441,26 @@ def report_page(
     page: int = 1,
     per_page: int = 50,
 ) -> Page:
-    """One page of the table: a count, the rows, and their module columns."""
-    query = report_query(programme, scope, filters, today)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    rows = db.session.execute(
-        sorted_query(programme, scope, filters, today).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    """One page of the table: the rows, how many there are in all, and their module
+    columns. A page past the end shows the last page."""
+    query = sorted_query(programme, scope, filters, today).add_columns(
+        func.count().over().label("total")  # the count of all rows, on each row of the page
+    )
+
+    def rows_on(page: int) -> list[Row[Any]]:
+        return list(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)))
+
+    page = max(1, page)
+    rows = rows_on(page)
+    if not rows and page > 1:
+        total = db.session.scalar(
+            select(func.count()).select_from(
+                report_query(programme, scope, filters, today).subquery()
+            )
+        )
+        page = max(1, -(-(total or 0) // per_page))
+        rows = rows_on(page)
+    total = rows[0].total if rows else 0
     return Page(rows_with_modules(rows, modules), page, per_page, total)
 
 
@@ -507,7 +520,7 @@ class Summary:
     units: list[UnitCounts]
 
 
-def chart_groups(scope: Scope, filters: ReportFilters, tree: list[OrgUnit]) -> list[OrgUnit]:
+def chart_groups(scope: Scope, filters: ReportFilters, tree: Sequence[OrgUnit]) -> list[OrgUnit]:
     """The units the chart has a bar for: those right below the top of what is shown (a
     unit without units below it is its own bar). ``tree`` is every unit."""
     if filters.unit_id is not None:
@@ -537,9 +550,16 @@ def _up(unit: OrgUnit, by_id: dict[int, OrgUnit]) -> list[OrgUnit]:
     return ancestors
 
 
-def summary(programme: Programme, scope: Scope, filters: ReportFilters, today: date) -> Summary:
+def summary(
+    programme: Programme,
+    scope: Scope,
+    filters: ReportFilters,
+    today: date,
+    tree: Sequence[OrgUnit] | None = None,
+) -> Summary:
     """Counts per status for everyone shown (whatever the status filter says), in total and
-    per unit of the chart."""
+    per unit of the chart. ``tree`` is every unit, as ``unit_tree`` orders them, when the
+    caller has it already."""
     rows = report_query(programme, scope, filters, today, with_status_filter=False).subquery()
     counted = db.session.execute(
         select(
@@ -549,7 +569,8 @@ def summary(programme: Programme, scope: Scope, filters: ReportFilters, today: d
             func.count(),
         ).group_by(rows.c.unit_id, rows.c.status, rows.c.certificate_id.is_not(None))
     )
-    tree = [unit for unit, _depth in unit_tree()]
+    if tree is None:
+        tree = [unit for unit, _depth in unit_tree(leaders=False)]
     groups = chart_groups(scope, filters, tree)
     group_ids = {unit.id for unit in groups}
     by_id = {unit.id: unit for unit in tree}

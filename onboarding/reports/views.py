@@ -106,7 +106,8 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
     filters = _filters(scope, modules, {c.id for c in cohorts})
     today = local_today()
     in_scope = scope.visible_unit_ids()
-    units = [(unit, depth) for unit, depth in unit_tree() if unit.id in in_scope]
+    tree = unit_tree(leaders=False)
+    units = [(unit, depth) for unit, depth in tree if unit.id in in_scope]
     text = table.TableText(modules)
     page = report_page(
         programme,
@@ -123,7 +124,7 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
         endpoint=endpoint,
         modules=modules,
         page=page,
-        summary=summary(programme, scope, filters, today),
+        summary=summary(programme, scope, filters, today, [unit for unit, _depth in tree]),
         filters=filters,
         arguments=filters.arguments(),
         units=units,
