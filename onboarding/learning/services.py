@@ -83,16 +83,28 @@ def current_programme() -> Programme | None:
     query = select(Programme.id, Programme.synced_at)
     query = query.where(Programme.slug == slug) if slug else query.order_by(Programme.id)
     row = db.session.execute(query.limit(1)).first()
-    if row is None:
-        return None
+    return None if row is None else _with_structure(row.id, row.synced_at)
+
+
+def programme_with_structure(programme_id: int) -> Programme:
+    """The programme with its modules, their current versions and lessons loaded."""
+    synced_at = db.session.scalars(
+        select(Programme.synced_at).where(Programme.id == programme_id)
+    ).one()
+    return _with_structure(programme_id, synced_at)
+
+
+def _with_structure(programme_id: int, synced_at: datetime) -> Programme:
     structure = current_app.extensions.setdefault("programme_structure", ProgrammeStructure())
-    key = (row.id, row.synced_at)
-    # Already in this request's session (perhaps with changes of its own): left as it is.
-    fresh = identity_key(Programme, row.id) not in db.session.identity_map
+    key = (programme_id, synced_at)
+    # What this request has loaded already, and perhaps changed, is left as it is.
+    fresh = identity_key(Programme, programme_id) not in db.session.identity_map and not any(
+        isinstance(changed, (Module, ModuleVersion, Lesson)) for changed in db.session.dirty
+    )
     if fresh and (programme := structure.get(key)) is not None:
         return programme
     programme = db.session.scalars(
-        select(Programme).where(Programme.id == row.id).options(_WITH_CONTENT)
+        select(Programme).where(Programme.id == programme_id).options(_WITH_CONTENT)
     ).one()
     if fresh:
         structure.put(key, programme)
@@ -387,9 +399,7 @@ def reflections_for(user: User, module: Module) -> dict[str, Reflection]:
 def update_completion(user: User, module: Module) -> ModuleCompletion | None:
     """Complete the module when every lesson is read and the quiz passed; when that was the
     last module, mark the enrolment and send ``modules_completed``."""
-    programme = db.session.scalars(
-        select(Programme).where(Programme.id == module.programme_id).options(_WITH_CONTENT)
-    ).one()
+    programme = programme_with_structure(module.programme_id)
     progress = progress_for(user, programme)
     item = progress.for_module(module)
     if item is None or item.completed:
