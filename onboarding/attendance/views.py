@@ -6,6 +6,7 @@ import segno
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from weasyprint import HTML
 from werkzeug.wrappers import Response
@@ -26,7 +27,8 @@ from onboarding.attendance.services import (
     open_sessions,
     register,
 )
-from onboarding.auth.models import User
+from onboarding.auth.access import roles_required
+from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import CohortError, cohorts_in_order, local, move_member
 from onboarding.extensions import db
@@ -61,6 +63,7 @@ def register_page(session_id: int) -> str:
         unmarked=sum(1 for row in rows if row.attendance is None and not row.not_started),
         history=history(session),
         absent=absentees(session) if session.ends_at < _now() else [],
+        may_move=current_user.has_role(Role.HR, Role.ADMIN),
         statuses=list(AttendanceStatus),
         local=local,
     )
@@ -111,10 +114,14 @@ def all_present(session_id: int) -> Response:
 
 
 @bp.post("/sessions/<int:session_id>/register/move-absent")
-@login_required
+@roles_required(Role.HR, Role.ADMIN)
 def move_absent(session_id: int) -> Response:
-    """Move everyone who did not attend to the next cohort, in one step."""
+    """Move everyone who did not attend to the next cohort, in one step. Placing people in
+    cohorts is HR's; a facilitator keeps the register but does not move anyone."""
     session = _session_for_register(session_id)
+    if session.ends_at >= _now():  # until then, not having checked in is not absence
+        flash(_("The session is not over yet. Move people after it has ended."), "error")
+        return redirect(url_for(".register_page", session_id=session.id))
     later = [
         c
         for c in cohorts_in_order()
@@ -136,7 +143,13 @@ def move_absent(session_id: int) -> Response:
     db.session.commit()
     deliver()
     flash(
-        _("%(count)d people are moved to %(cohort)s.", count=moved, cohort=target.name), "success"
+        ngettext(
+            "%(num)d person is moved to %(cohort)s.",
+            "%(num)d people are moved to %(cohort)s.",
+            moved,
+            cohort=target.name,
+        ),
+        "success",
     )
     return redirect(url_for(".register_page", session_id=session.id))
 

@@ -14,6 +14,7 @@ notify = AppGroup("notify", help="E-mail notifications.")
 def send_command() -> None:
     """Send every e-mail still waiting in the outbox."""
     report = deliver()
-    click.echo(f"{report.sent} sent, {report.failed} failed (kept for the next run).")
+    elsewhere = f", {report.elsewhere} left to another process" if report.elsewhere else ""
+    click.echo(f"{report.sent} sent, {report.failed} failed (kept for the next run){elsewhere}.")
     if report.failed:
         raise SystemExit(1)

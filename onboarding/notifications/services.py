@@ -6,7 +6,7 @@ import smtplib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection
 
 from onboarding.auth.models import User
@@ -28,6 +28,13 @@ from onboarding.notifications.models import Notification
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
+    # Being sent by another process at the same time: left to it.
+    elsewhere: int = 0
+
+
+# How long a claim on a message holds: far longer than sending one takes (MAIL_TIMEOUT),
+# and short enough that a message whose sender died goes out on one of the next runs.
+CLAIM = timedelta(minutes=10)
 
 
 def queue_email(
@@ -95,6 +102,9 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
     left, the record that it was sent must survive whatever happens to the rest, and a
     large batch must not drag the caller's session along. A message that fails stays
     unsent, with the error, for the next run. Call it after committing what queued them.
+
+    Each message is claimed before it is sent, so that two processes delivering at once
+    (cron on two servers, or a page and cron) never send the same one twice.
     """
     table = Notification.__table__
     query = (
@@ -107,7 +117,10 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
             table.c.calendar,
             table.c.created_at,
         )
-        .where(table.c.sent_at.is_(None))
+        .where(
+            table.c.sent_at.is_(None),
+            or_(table.c.claimed_until.is_(None), table.c.claimed_until < utcnow()),
+        )
         .order_by(table.c.id)
     )
     report = DeliveryReport()
@@ -125,6 +138,9 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
             with _transport() as send:
                 for outgoing in pending:
                     attempted.add(outgoing.id)
+                    if not _claim(connection, outgoing.id):
+                        report.elsewhere += 1
+                        continue
                     error = _attempt(outgoing, send)
                     _record(connection, outgoing.id, error)
                     connection.commit()
@@ -158,9 +174,31 @@ def _attempt(outgoing: Outgoing, send: Callable[[Outgoing], None]) -> str | None
     return None
 
 
+def _claim(connection: Connection, notification_id: int) -> bool:
+    """Claim an unsent message for this process, committed; False when another process
+    holds it or has sent it meanwhile."""
+    table = Notification.__table__
+    now = utcnow()
+    claimed = connection.execute(
+        update(table)
+        .where(
+            table.c.id == notification_id,
+            table.c.sent_at.is_(None),
+            or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
+        )
+        .values(claimed_until=now + CLAIM)
+    )
+    connection.commit()
+    return claimed.rowcount == 1
+
+
 def _record(connection: Connection, notification_id: int, error: str | None) -> None:
     table = Notification.__table__
-    values: dict[str, object] = {"attempts": table.c.attempts + 1, "last_error": error}
+    values: dict[str, object] = {
+        "attempts": table.c.attempts + 1,
+        "last_error": error,
+        "claimed_until": None,
+    }
     if error is None:
         values["sent_at"] = utcnow()
     connection.execute(

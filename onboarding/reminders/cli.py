@@ -50,6 +50,7 @@ def run_command(as_of: datetime | None, dry_run: bool) -> None:
     for kind in KINDS:
         click.echo(f"  {kind}: {counts[kind]}")
     report = deliver()
-    click.echo(f"{report.sent} sent, {report.failed} failed (kept for the next run).")
+    elsewhere = f", {report.elsewhere} left to another process" if report.elsewhere else ""
+    click.echo(f"{report.sent} sent, {report.failed} failed (kept for the next run){elsewhere}.")
     if report.failed:
         raise SystemExit(1)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -23,7 +24,7 @@ from onboarding.attendance.services import (
     register,
 )
 from onboarding.auth.models import Role, User
-from onboarding.cohorts.models import Cohort, CohortSession
+from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, assign_new_hire, create_cohort
 from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
@@ -33,6 +34,7 @@ from onboarding.learning.services import current_programme, ensure_enrolment, ma
 from onboarding.quizzes.services import start_attempt, submit_attempt
 from onboarding.signals import programme_completed
 from tests.factories import commit, create_user
+from tests.helpers import AuthActions, post_form, text_of
 from tests.quizzes.test_engine import right_answers
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
@@ -88,6 +90,56 @@ def test_people_who_had_not_started_are_not_absent(session: CohortSession) -> No
     assert absentees(session) == [missing]
     assert mark_rest_present(session, hr) == 1  # «alle møtt» skips the one not started
     assert absentees(session) == []
+
+
+def test_hr_moves_those_who_did_not_attend_once_the_session_is_over(
+    app: Flask, client: FlaskClient
+) -> None:
+    started = date.today() - timedelta(days=60)
+    soon = date.today() + timedelta(days=30)
+    with app.app_context():
+        spring = add_session(
+            create_cohort("Vårkullet 2027"),
+            SessionPlan(soon, (9, 0), (15, 0), "Kommunestyresalen", 10),
+            by=None,
+        )
+        autumn = add_session(
+            create_cohort("Høstkullet 2027"),
+            SessionPlan(soon + timedelta(days=180), (9, 0), (15, 0), "Kommunestyresalen", 10),
+            by=None,
+        )
+        create_user("hr@tynset.example", roles=(Role.HR,))
+        came = member(started, first_name="Kari")
+        missing = member(started, first_name="Per")
+        mark(spring, came, AttendanceStatus.PRESENT, None)
+        commit()
+        ids = {"spring": spring.id, "autumn": autumn.id, "came": came.id, "missing": missing.id}
+
+    def place_of(user_id: int) -> int | None:
+        with app.app_context():
+            membership = db.session.scalars(
+                select(CohortMember).where(CohortMember.user_id == user_id)
+            ).one()
+            return membership.session_id
+
+    AuthActions(client).login("hr@tynset.example")
+    url = f"/sessions/{ids['spring']}/register/move-absent"
+    early = post_form(client, url, {}, follow_redirects=True)
+    assert "Samlingen er ikke over ennå" in text_of(early)
+    assert place_of(ids["missing"]) == ids["spring"]
+
+    with app.app_context():  # the day has come and gone
+        spring = db.session.get(CohortSession, ids["spring"])
+        assert spring is not None
+        spring.starts_at = utcnow() - timedelta(days=1, hours=6)
+        spring.ends_at = utcnow() - timedelta(days=1)
+        commit()
+    page = text_of(client.get(f"/sessions/{ids['spring']}/register"))
+    assert "Flytt dem til neste kull" in page
+    moved = text_of(post_form(client, url, {}, follow_redirects=True))
+    assert "1 person er flyttet til Høstkullet 2027" in moved
+    assert place_of(ids["missing"]) == ids["autumn"]
+    assert place_of(ids["came"]) == ids["spring"]
 
 
 def test_only_members_can_be_marked(session: CohortSession) -> None:

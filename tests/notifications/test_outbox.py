@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -14,9 +16,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from onboarding.auth.models import User
+from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
-from onboarding.notifications.services import deliver, queue_email
+from onboarding.notifications.services import DeliveryReport, deliver, queue_email
 from tests.factories import commit, create_user
 from tests.helpers import outbox_messages
 
@@ -133,6 +136,59 @@ def test_an_unreachable_mail_server_keeps_mail_queued_for_the_next_run(
         assert notification.sent_at is not None
         assert notification.last_error is None
     assert len(inbox.messages) == 1
+
+
+def test_a_message_another_process_is_sending_is_left_to_it_until_its_claim_expires(
+    app: Flask,
+) -> None:
+    notification_id = queue_one(app)
+    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
+    with app.app_context():
+        notification = db.session.get(Notification, notification_id)
+        assert notification is not None
+        notification.claimed_until = utcnow() + timedelta(minutes=5)  # being sent elsewhere
+        commit()
+        assert (deliver().sent, deliver([notification_id]).sent) == (0, 0)
+        assert not outbox.exists()
+
+        notification.claimed_until = utcnow() - timedelta(seconds=1)  # its sender died
+        commit()
+        report = deliver()
+        assert (report.sent, report.failed) == (1, 0)
+        db.session.refresh(notification)
+        assert notification.sent_at is not None
+        assert notification.claimed_until is None
+    assert len(outbox_messages(outbox)) == 1
+
+
+def test_two_processes_delivering_at_once_send_each_message_once(
+    make_app: MakeApp, smtp_server: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp_server
+    servers = [make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port) for _ in range(2)]
+    for number in range(30):
+        queue_one(servers[0], f"person{number}@tynset.example")
+    start = threading.Barrier(2)
+    reports: list[DeliveryReport] = []
+
+    def run(server: Flask) -> None:
+        with server.app_context():
+            start.wait()
+            reports.append(deliver())
+
+    threads = [threading.Thread(target=run, args=(server,)) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(reports) == 2
+    assert sum(report.sent for report in reports) == 30
+    assert sum(report.failed for report in reports) == 0
+    recipients = [envelope.rcpt_tos[0] for envelope in inbox.messages]
+    assert sorted(recipients) == sorted(f"person{n}@tynset.example" for n in range(30))
+    with servers[0].app_context():
+        unsent = select(Notification).where(Notification.sent_at.is_(None))
+        assert db.session.scalars(unsent).all() == []
 
 
 def test_notify_send_command_reports_and_fails_when_mail_is_stuck(

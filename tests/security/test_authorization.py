@@ -191,11 +191,14 @@ def test_access(
 # -- the rules the matrix cannot show -----------------------------------------------------
 
 
-# The register's pages and forms: the attendance area's endpoints about one session.
+# The register's pages and forms: the attendance area's endpoints about one session, but
+# moving people to another cohort, which is HR's.
 REGISTER_ENDPOINTS = [
     (endpoint, method)
     for endpoint, method in ROUTES
-    if endpoint.startswith("attendance.") and "session_id" in arguments_of(endpoint)
+    if endpoint.startswith("attendance.")
+    and "session_id" in arguments_of(endpoint)
+    and endpoint != "attendance.move_absent"
 ]
 
 
@@ -207,6 +210,14 @@ def test_the_facilitator_keeps_the_register_of_their_own_session_only(
     assert outcome(request_as(browsers, "facilitator", method, own)) == OK
     other = url_for_endpoint(security_app, endpoint, world, session_id=world.other_session_id)
     assert request_as(browsers, "facilitator", method, other).status_code == 403
+
+
+def test_the_facilitator_does_not_move_people_to_another_cohort(
+    security_app: Flask, world: World, browsers: Browsers
+) -> None:
+    own = url_for_endpoint(security_app, "attendance.move_absent", world)
+    assert request_as(browsers, "facilitator", "POST", own).status_code == 403
+    assert outcome(request_as(browsers, "hr", "POST", own)) == OK
 
 
 @pytest.mark.parametrize(
