@@ -153,8 +153,8 @@ class Lesson(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     position: Mapped[int]
     title_nb: Mapped[str] = mapped_column("title", String(200))
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
-    # The texts are loaded only when a page shows the lesson: every learner page lists the
-    # programme's lessons, and loading each one's text for that would cost more than the rest.
+    # Deferred: most lists of lessons need no text. The learner's pages get the current
+    # lessons' texts once per process, with the programme's structure (learning.services).
     source: Mapped[str] = mapped_column(Text, deferred=True, deferred_group="text")
     body_html_nb: Mapped[str] = mapped_column(
         "body_html", Text, deferred=True, deferred_group="text"

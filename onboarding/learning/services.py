@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVarTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 from sqlalchemy.orm.util import identity_key
 
 from onboarding.audit import services as audit
@@ -39,11 +40,15 @@ class Status(enum.StrEnum):
 # -- the programme and enrolment ----------------------------------------------------------
 
 
-# A programme with its modules, their current versions and lessons, in three queries.
+Row = TypeVarTuple("Row")
+
+# A programme with its modules, their current versions and lessons (with the texts a
+# lesson page shows, since the structure is kept: see ProgrammeStructure), in three queries.
 _WITH_CONTENT = (
     selectinload(Programme.modules)
     .joinedload(Module.current_version)
     .selectinload(ModuleVersion.lessons)
+    .options(undefer(Lesson.body_html_nb), undefer(Lesson.body_translations))
 )
 
 
@@ -77,13 +82,28 @@ class ProgrammeStructure:
         self._entry = (key, copy)
 
 
+def _the_programme(query: Select[*Row]) -> Select[*Row]:
+    slug = current_app.config.get("PROGRAMME_SLUG")
+    query = query.where(Programme.slug == slug) if slug else query.order_by(Programme.id)
+    return query.limit(1)
+
+
 def current_programme() -> Programme | None:
     """The programme new employees take (``PROGRAMME_SLUG``, else the only one loaded)."""
-    slug = current_app.config.get("PROGRAMME_SLUG")
-    query = select(Programme.id, Programme.synced_at)
-    query = query.where(Programme.slug == slug) if slug else query.order_by(Programme.id)
-    row = db.session.execute(query.limit(1)).first()
+    row = db.session.execute(_the_programme(select(Programme.id, Programme.synced_at))).first()
     return None if row is None else _with_structure(row.id, row.synced_at)
+
+
+def current_programme_for(user: User) -> tuple[Programme | None, Enrolment | None]:
+    """The current programme and ``user``'s enrolment in it, in one query: what every
+    learner page starts with."""
+    query = select(Programme.id, Programme.synced_at, Enrolment).outerjoin(
+        Enrolment, and_(Enrolment.programme_id == Programme.id, Enrolment.user_id == user.id)
+    )
+    row = db.session.execute(_the_programme(query)).first()
+    if row is None:
+        return None, None
+    return _with_structure(row.id, row.synced_at), row.Enrolment
 
 
 def programme_with_structure(programme_id: int) -> Programme:

@@ -21,7 +21,7 @@ from onboarding.learning.services import (
     LearningError,
     change_due_date,
     current_programme,
-    enrolment_for,
+    current_programme_for,
     ensure_enrolment,
     find_module,
     is_lesson_read,
@@ -36,10 +36,9 @@ from onboarding.quizzes.services import attempts_for, open_attempt
 def _learner() -> tuple[User, Programme, Enrolment]:
     """The signed-in person's programme and enrolment; 403 for people not enrolled."""
     user: User = current_user._get_current_object()
-    programme = current_programme()
+    programme, enrolment = current_programme_for(user)
     if programme is None:
         abort(404)
-    enrolment = enrolment_for(user, programme)
     if enrolment is None:
         enrolment = ensure_enrolment(user, programme)
         if enrolment is None:
@@ -61,8 +60,7 @@ def _module_or_404(programme: Programme, slug: str) -> Module:
 @login_required
 def home() -> str:
     user: User = current_user._get_current_object()
-    programme = current_programme()
-    enrolment = enrolment_for(user, programme) if programme else None
+    programme, enrolment = current_programme_for(user)
     if programme is not None and enrolment is None:
         enrolment = ensure_enrolment(user, programme)
         if enrolment is not None:
