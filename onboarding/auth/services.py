@@ -251,12 +251,16 @@ def request_password_reset(email: str) -> Notification | None:
 
 
 def send_invitation(user: User) -> Notification:
-    """E-mail ``user`` a link to choose their first password."""
+    """E-mail ``user`` a link to choose their first password, or, when everyone signs in
+    through the identity provider, a link to the sign-in page."""
+    if not current_app.config["PASSWORD_LOGIN_ENABLED"]:
+        link = external_url("auth.login")
+        return queue_email("invitation", user, "invitation", link=link, days=0, sso=True)
     if user.has_password:
         raise AuthError(_("%(name)s has already set a password.", name=user.full_name))
     link = external_url("auth.accept_invitation", token=make_token(user, TokenPurpose.INVITATION))
     days = max_age(TokenPurpose.INVITATION) // 86400
-    return queue_email("invitation", user, "invitation", link=link, days=days)
+    return queue_email("invitation", user, "invitation", link=link, days=days, sso=False)
 
 
 # --- redirects -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -30,12 +31,14 @@ from werkzeug.wrappers import Request, Response
 
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User
+from onboarding.auth.services import send_invitation
 from onboarding.auth.sso import not_registered_message
 from onboarding.config import ConfigError
 from onboarding.extensions import db
+from onboarding.notifications.services import deliver
 from tests.conftest import settings_for
 from tests.factories import commit, create_user
-from tests.helpers import PASSWORD, csrf_token, text_of
+from tests.helpers import PASSWORD, body_of, csrf_token, link_in, outbox_messages, text_of
 
 CLIENT_ID = "tynset-introduksjon"
 CLIENT_SECRET = "klienthemmelighet-for-testene"
@@ -454,6 +457,31 @@ def test_with_password_login_off_only_sso_is_offered(
     assert sign_in(sso, provider, client).headers["Location"] == "/"
     account = client.get("/account").get_data(as_text=True)
     assert 'name="current"' not in account  # no password to change
+
+
+def test_with_password_login_off_the_invitation_says_to_sign_in_with_sso(
+    sso_app: Callable[..., Flask], provider: OidcProvider, kari: int
+) -> None:
+    sso = sso_app(PASSWORD_LOGIN_ENABLED=False)
+    with sso.app_context():
+        person = db.session.get(User, kari)
+        assert person is not None
+        first = send_invitation(person)
+        again = send_invitation(person)  # a reminder: there is no password to refuse it
+        commit()
+        deliver([first.id, again.id])
+    messages = outbox_messages(Path(sso.config["MAIL_OUTBOX_DIR"]))
+    assert len(messages) == 2
+    body = body_of(messages[0])
+    assert "logg inn med Microsoft-kontoen du bruker på jobb" in body
+    assert "passord" not in body.replace("ikke noe eget passord", "")
+    assert "utløper" not in body
+    link = link_in(messages[0])
+    assert link == "/login"
+    provider.person = {"sub": "kari", "email": "kari.nordmann@tynset.example"}
+    client = sso.test_client()
+    assert "Microsoft" in text_of(client.get(link))
+    assert sign_in(sso, provider, client).headers["Location"] == "/"
 
 
 def test_password_login_cannot_be_turned_off_without_sso(app: Flask, tmp_path: Any) -> None:
