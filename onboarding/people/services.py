@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, NamedTuple, cast
@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, cast
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from onboarding.audit import services as audit
@@ -245,6 +245,20 @@ def create_batch(filename: str, content: bytes, uploaded_by: User | None) -> Imp
     return batch
 
 
+def discard_unimported_batches(uploaded_before: datetime) -> int:
+    """Delete uploaded files that were previewed but never imported, uploaded before the
+    given time; return how many. Imported ones keep their summary, not their file."""
+    result = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            delete(ImportBatch).where(
+                ImportBatch.applied_at.is_(None), ImportBatch.created_at < uploaded_before
+            )
+        ),
+    )
+    return result.rowcount
+
+
 def recent_batches(limit: int = 10) -> list[ImportBatch]:
     """The latest uploads, newest first, without their contents."""
     return list(
@@ -294,6 +308,9 @@ def apply_batch(
         raise PlanChanged(plan)
     report = apply_plan(plan, by)
     batch.result = report.summary()
+    # The people are in the register now, where leaving and anonymising reach them; the
+    # HR system's export itself is not kept (the nightly import would keep one a day).
+    batch.content = b""
     db.session.flush()
     audit.record(
         by,

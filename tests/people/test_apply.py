@@ -119,6 +119,7 @@ def test_new_people_are_created_enrolled_invited_and_announced(
     assert batch.applied_at is not None
     assert batch.applied_by_id == org.hr.id
     assert batch.result == {"created": 3, "updated": 0, "unchanged": 0, "errors": 1}
+    assert batch.content == b""  # the people are in the register; the export is not kept
 
 
 def test_importing_the_same_file_again_changes_nothing(

@@ -14,14 +14,18 @@ from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User
 from onboarding.certificates.models import Certificate
 from onboarding.content.models import ReflectionPrompt
+from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Reflection
 from onboarding.learning.services import save_reflection
 from onboarding.notifications.models import Notification
+from onboarding.people.models import ImportBatch
+from onboarding.people.services import create_batch
 from onboarding.quizzes.models import QuizAttempt
 from tests.certificates.conftest import World
 from tests.factories import commit
 from tests.helpers import AuthActions, text_of
+from tests.people.conftest import csv_bytes, person
 
 ENGLISH = {"Accept-Language": "en"}
 
@@ -144,6 +148,28 @@ def test_people_who_left_long_ago_are_anonymised_and_their_certificate_still_ver
 
     again = runner.invoke(args=["people", "anonymise", "--left-before", cutoff])
     assert "0 anonymised" in again.output
+
+
+def test_uploaded_files_nobody_imported_are_deleted_after_30_days(
+    app: Flask, runner: FlaskCliRunner, world: World
+) -> None:
+    content = csv_bytes([person("N1", "Nora", "Ny", "nora@tynset.example")])
+    with app.app_context():
+        old = create_batch("gammel.csv", content, None)
+        old.created_at = utcnow() - timedelta(days=31)
+        recent = create_batch("ny.csv", content, None)
+        recent.created_at = utcnow() - timedelta(days=29)
+        imported = create_batch("importert.csv", content, None)
+        imported.created_at = utcnow() - timedelta(days=400)
+        imported.applied_at = imported.created_at
+        commit()
+        ids = (old.id, recent.id, imported.id)
+    result = runner.invoke(args=["people", "anonymise"])
+    assert result.exit_code == 0, result.output
+    assert "1 uploaded files never imported, older than 30 days, deleted." in result.output
+    with app.app_context():
+        kept = set(db.session.scalars(select(ImportBatch.id)))
+    assert kept == {ids[1], ids[2]}
 
 
 def test_recent_leavers_and_active_people_are_kept(
