@@ -740,14 +740,15 @@ class SharedReflection:
 def shared_reflections(person: User) -> list[SharedReflection]:
     """The reflections ``person`` chose to share with their leader."""
     rows = db.session.execute(
-        select(Reflection, ReflectionPrompt.prompt, ModuleVersion.title)
+        select(Reflection, ReflectionPrompt, ModuleVersion)
         .join(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
         .join(ModuleVersion, ModuleVersion.id == ReflectionPrompt.version_id)
         .join(Module, Module.id == Reflection.module_id)
         .where(Reflection.user_id == person.id, Reflection.shared_with_leader.is_(True))
         .order_by(Module.position, Reflection.prompt_key)
     )
+    # The prompt and the module's title in the reader's language, like the learner saw them.
     return [
-        SharedReflection(title, prompt, reflection.text, reflection.updated_at)
-        for reflection, prompt, title in rows
+        SharedReflection(version.title, prompt.prompt, reflection.text, reflection.updated_at)
+        for reflection, prompt, version in rows
     ]

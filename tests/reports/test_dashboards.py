@@ -38,6 +38,7 @@ from onboarding.reports.services import (
     summary,
 )
 from tests.attendance.test_attendance import VALID
+from tests.content.test_translations import TRANSLATED
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, text_of
 
@@ -526,6 +527,35 @@ def test_a_leader_reads_shared_reflections_and_hr_does_not(app: Flask, client: F
     response = client.get(f"/team/people/{person_id}")
     assert response.status_code == 200
     assert "Delt tanke" not in text_of(response)
+
+
+def test_a_leader_reads_a_shared_reflection_in_their_own_language(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        sync_programme(TRANSLATED)
+        unit = create_unit("Hjemmetjenesten")
+        create_user("lead@tynset.example", roles=(Role.LEADER,), leads=unit, language="en")
+        person = employee(unit, first_name="Reflekterende")
+        prompt = db.session.scalars(
+            select(ReflectionPrompt).where(ReflectionPrompt.key == "forste-r1")
+        ).one()
+        db.session.add(
+            Reflection(
+                user_id=person.id,
+                module_id=prompt.version.module_id,
+                prompt_key=prompt.key,
+                prompt_id=prompt.id,
+                text="Delt tanke",
+                shared_with_leader=True,
+            )
+        )
+        commit()
+        person_id = person.id
+    AuthActions(client).login("lead@tynset.example")
+    page = text_of(client.get(f"/team/people/{person_id}"))
+    assert "Module one: What does this mean for you?" in page
+    assert "Hva betyr dette for deg?" not in page
 
 
 # -- the number of queries does not grow with the number of people --------------------------
