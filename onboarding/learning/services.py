@@ -40,7 +40,7 @@ class Status(enum.StrEnum):
 # -- the programme and enrolment ----------------------------------------------------------
 
 
-Row = TypeVarTuple("Row")
+Columns = TypeVarTuple("Columns")
 
 # A programme with its modules, their current versions and lessons (with the texts a
 # lesson page shows, since the structure is kept: see ProgrammeStructure), in three queries.
@@ -82,7 +82,7 @@ class ProgrammeStructure:
         self._entry = (key, copy)
 
 
-def _the_programme(query: Select[*Row]) -> Select[*Row]:
+def _the_programme(query: Select[*Columns]) -> Select[*Columns]:
     slug = current_app.config.get("PROGRAMME_SLUG")
     query = query.where(Programme.slug == slug) if slug else query.order_by(Programme.id)
     return query.limit(1)

@@ -153,7 +153,7 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
             message = f"{type(problem).__name__}: {problem}"
             for outgoing in pending:
                 if outgoing.id not in attempted:
-                    _record(connection, outgoing.id, message)
+                    _record(connection, outgoing.id, message, unclaimed_only=True)
                     report.failed += 1
             connection.commit()
             current_app.logger.warning("mail server unavailable, e-mails kept queued: %s", problem)
@@ -192,7 +192,11 @@ def _claim(connection: Connection, notification_id: int) -> bool:
     return claimed.rowcount == 1
 
 
-def _record(connection: Connection, notification_id: int, error: str | None) -> None:
+def _record(
+    connection: Connection, notification_id: int, error: str | None, unclaimed_only: bool = False
+) -> None:
+    """Record a try at sending. ``unclaimed_only``: for a message this process did not
+    claim, leave it alone if another process is sending it now."""
     table = Notification.__table__
     values: dict[str, object] = {
         "attempts": table.c.attempts + 1,
@@ -201,11 +205,10 @@ def _record(connection: Connection, notification_id: int, error: str | None) -> 
     }
     if error is None:
         values["sent_at"] = utcnow()
-    connection.execute(
-        update(table)
-        .where(table.c.id == notification_id, table.c.sent_at.is_(None))
-        .values(**values)
-    )
+    query = update(table).where(table.c.id == notification_id, table.c.sent_at.is_(None))
+    if unclaimed_only:
+        query = query.where(or_(table.c.claimed_until.is_(None), table.c.claimed_until < utcnow()))
+    connection.execute(query.values(**values))
 
 
 @contextmanager
