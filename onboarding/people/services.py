@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, NamedTuple, cast
@@ -225,6 +225,9 @@ class ImportReport:
 
 # -- batches ------------------------------------------------------------------------------
 
+# An upload previewed but not imported within this time will not be: its file is deleted.
+UNIMPORTED_FILES_KEPT = timedelta(days=30)
+
 
 def clean_filename(filename: str) -> str:
     """The file's own name, without any folder a browser sent with it."""
@@ -245,14 +248,15 @@ def create_batch(filename: str, content: bytes, uploaded_by: User | None) -> Imp
     return batch
 
 
-def discard_unimported_batches(uploaded_before: datetime) -> int:
-    """Delete uploaded files that were previewed but never imported, uploaded before the
-    given time; return how many. Imported ones keep their summary, not their file."""
+def discard_unimported_batches() -> int:
+    """Delete uploaded files previewed but not imported within ``UNIMPORTED_FILES_KEPT``;
+    return how many. Imported ones keep their summary, not their file."""
     result = cast(
         "CursorResult[Any]",
         db.session.execute(
             delete(ImportBatch).where(
-                ImportBatch.applied_at.is_(None), ImportBatch.created_at < uploaded_before
+                ImportBatch.applied_at.is_(None),
+                ImportBatch.created_at < utcnow() - UNIMPORTED_FILES_KEPT,
             )
         ),
     )

@@ -3,22 +3,18 @@ uploaded HR files nobody imported."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.people.services import discard_unimported_batches
+from onboarding.people.services import UNIMPORTED_FILES_KEPT, discard_unimported_batches
 from onboarding.privacy.services import anonymise_left_before, left_before
 
 people = AppGroup("people", help="People's personal data.")
-
-# An upload previewed but not imported within this time will not be: its file is deleted.
-UNIMPORTED_FILES_KEPT = timedelta(days=30)
 
 
 def _years_back(day: date, years: int) -> date:
@@ -56,8 +52,9 @@ def anonymise_command(cutoff: datetime | None, dry_run: bool) -> None:
         click.echo(f"Dry run: {len(people_found)} would be anonymised; nothing changed.")
         return
     done = anonymise_left_before(day)
-    discarded = discard_unimported_batches(utcnow() - UNIMPORTED_FILES_KEPT)
+    discarded = discard_unimported_batches()
     db.session.commit()
     click.echo(f"{len(done)} anonymised (left before {day.isoformat()}).")
     if discarded:
-        click.echo(f"{discarded} uploaded files never imported, older than 30 days, deleted.")
+        days = UNIMPORTED_FILES_KEPT.days
+        click.echo(f"{discarded} uploaded files never imported, older than {days} days, deleted.")

@@ -24,8 +24,8 @@ from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
-from onboarding.learning.services import current_programme, ensure_enrolment
+from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion
+from onboarding.learning.services import current_programme, ensure_enrolment, save_reflection
 from onboarding.org.models import OrgUnit
 from onboarding.quizzes.models import QuizAttempt
 from onboarding.reports.services import (
@@ -492,29 +492,9 @@ def test_a_leader_reads_shared_reflections_and_hr_does_not(app: Flask, client: F
         person = employee(org.hjemme, first_name="Reflekterende")
         prompts = list(db.session.scalars(select(ReflectionPrompt)))
         assert len(prompts) >= 1
-        prompt = prompts[0]
-        db.session.add(
-            Reflection(
-                user_id=person.id,
-                module_id=prompt.version.module_id,
-                prompt_key=prompt.key,
-                prompt_id=prompt.id,
-                text="Delt tanke om trygghet",
-                shared_with_leader=True,
-            )
-        )
+        save_reflection(person, prompts[0], "Delt tanke om trygghet", shared=True)
         if len(prompts) > 1:
-            other = prompts[1]
-            db.session.add(
-                Reflection(
-                    user_id=person.id,
-                    module_id=other.version.module_id,
-                    prompt_key=other.key,
-                    prompt_id=other.id,
-                    text="Privat tanke",
-                    shared_with_leader=False,
-                )
-            )
+            save_reflection(person, prompts[1], "Privat tanke", shared=False)
         commit()
         person_id = person.id
     auth = AuthActions(client)
@@ -540,16 +520,7 @@ def test_a_leader_reads_a_shared_reflection_in_their_own_language(
         prompt = db.session.scalars(
             select(ReflectionPrompt).where(ReflectionPrompt.key == "forste-r1")
         ).one()
-        db.session.add(
-            Reflection(
-                user_id=person.id,
-                module_id=prompt.version.module_id,
-                prompt_key=prompt.key,
-                prompt_id=prompt.id,
-                text="Delt tanke",
-                shared_with_leader=True,
-            )
-        )
+        save_reflection(person, prompt, "Delt tanke", shared=True)
         commit()
         person_id = person.id
     AuthActions(client).login("lead@tynset.example")
