@@ -90,8 +90,8 @@ $(VENDOR)/theme.css: node_modules/.package-lock.json
 
 # For developers: collect new strings from the code into every catalogue.
 messages: $(VENV)/.synced
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o onboarding/translations/messages.pot onboarding templates
-	for l in $(LOCALES); do $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i onboarding/translations/messages.pot -d onboarding/translations -l $$l; done
+	$(BIN)/pybabel extract --no-location --sort-output --width=100 -F babel.cfg -k _l -o onboarding/translations/messages.pot onboarding templates
+	for l in $(LOCALES); do $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width=100 -i onboarding/translations/messages.pot -d onboarding/translations -l $$l; done
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor $(MO_FILES) .mypy_cache .ruff_cache build dist

@@ -40,9 +40,14 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PROGRAMME_SLUG": "",
         # A new hire joins the first session at least this many days after starting.
         "COHORT_MIN_DAYS_AFTER_START": 0,
-        # Self check-in: the code changes this often, and opens this long before a session.
+        # The deadline is the later of the start date plus the programme's weeks and the
+        # person's session plus this many days.
+        "DEADLINE_DAYS_AFTER_SESSION": 0,
+        # Self check-in: the code changes this often.
         "CHECKIN_CODE_SECONDS": 300,
-        "CHECKIN_OPENS_MINUTES_BEFORE": 30,
+        # «Møtt» and self check-in open this many minutes before a new session starts (HR
+        # can change it per session); before that, only «Gyldig fravær» can be recorded.
+        "ATTENDANCE_OPENS_MINUTES_BEFORE": 15,
         "ORG_NAME": "Tynset kommune",
         "ORG_LOGO": "img/tynset-logo.svg",
         "ORG_COLOUR": "#005f73",
@@ -71,6 +76,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
         "PASSWORD_RESET_MAX_AGE": int(timedelta(hours=2).total_seconds()),
         "INVITATION_MAX_AGE": int(timedelta(days=21).total_seconds()),
+        # A new hire is invited this many days before their start date (at once when it is
+        # sooner), by the nightly job; the link stays valid until this many days after it.
+        "INVITATION_DAYS_BEFORE_START": 14,
+        "INVITATION_VALID_DAYS_AFTER_START": 14,
         "PASSWORD_MIN_LENGTH": 12,
         # People who left (were deactivated) more than this many years ago may be anonymised.
         "ANONYMISE_AFTER_YEARS": 5,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
@@ -60,3 +60,8 @@ def select_timezone() -> str:
 def local_today() -> date:
     """Today's date where the municipality is."""
     return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` where the municipality is, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE)).astimezone(UTC)

@@ -13,8 +13,9 @@ _signals = Namespace()
 attempt_submitted = _signals.signal("attempt-submitted")
 #: sender: the ``Enrolment`` whose every module is now complete.
 modules_completed = _signals.signal("modules-completed")
-#: sender: a ``User`` just added as a new hire (by the import or by HR); the cohorts
-#: area assigns them to a cohort.
-new_hire_created = _signals.signal("new-hire-created")
+#: sender: the ``CohortMember`` about to leave its place, with ``to_cohort``,
+#: ``to_session`` (None: the waiting list) and ``by``. The attendance area voids the marks
+#: in the sessions left, or refuses (``CohortError``) when the person attended.
+place_leaving = _signals.signal("place-leaving")
 #: sender: the ``Enrolment`` now complete: every module done and the session attended.
 programme_completed = _signals.signal("programme-completed")

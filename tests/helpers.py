@@ -1,16 +1,23 @@
-"""Helpers for view tests: read what a user sees, and fill in forms with a CSRF token."""
+"""Helpers for view tests: read what a user sees, and fill in forms with a CSRF token; and
+move the clock to a session, where the register opens."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html import unescape
 from pathlib import Path
 from typing import Any
 
+import time_machine
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from onboarding.cohorts.models import CohortSession
 
 PASSWORD = "et langt og godt passord"
 
@@ -36,6 +43,18 @@ def text_of(response: TestResponse) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(_TAGS.sub(" ", html)).split())
+
+
+@contextmanager
+def at_the_session(session: CohortSession | datetime, minutes: int = 60) -> Iterator[datetime]:
+    """Stand the clock ``minutes`` into ``session`` (or into a session starting at that
+    moment, for tests outside an app context), and keep it there: «Møtt», «Kom for sent»
+    and «Fravær» can only be recorded once a session has opened, and the sessions in the
+    tests are mostly ahead."""
+    starts_at = session.starts_at if isinstance(session, CohortSession) else session
+    now = starts_at + timedelta(minutes=minutes)
+    with time_machine.travel(now, tick=False):
+        yield now
 
 
 def outbox_messages(folder: Path) -> list[EmailMessage]:

@@ -57,7 +57,11 @@ class Attendance(db.Model):  # type: ignore[name-defined]
 
 
 class AttendanceChange(db.Model):  # type: ignore[name-defined]
-    """One change to the register: who, when, from what to what. Never edited."""
+    """One change to the register: who, when, from what to what. Never edited.
+
+    ``new_status`` None: the mark was voided, because the person was moved out of the
+    session (``reason`` says where to); it no longer counts anywhere.
+    """
 
     __tablename__ = "attendance_changes"
 
@@ -65,10 +69,12 @@ class AttendanceChange(db.Model):  # type: ignore[name-defined]
     session_id: Mapped[int] = mapped_column(ForeignKey("cohort_sessions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     old_status: Mapped[AttendanceStatus | None] = mapped_column(_status_type())
-    new_status: Mapped[AttendanceStatus] = mapped_column(_status_type())
+    new_status: Mapped[AttendanceStatus | None] = mapped_column(_status_type())
+    reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     old_note: Mapped[str] = mapped_column(String(500), default="")
     new_note: Mapped[str] = mapped_column(String(500), default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,16 +21,17 @@ from sqlalchemy.exc import IntegrityError
 from onboarding.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
-from onboarding.cohorts.models import CohortMember, CohortSession
-from onboarding.cohorts.services import local, members_by_name, session_label
+from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
+from onboarding.cohorts.services import CohortError, local, members_by_name, session_label
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
-from onboarding.signals import modules_completed, programme_completed
+from onboarding.signals import modules_completed, place_leaving, programme_completed
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 6
 MAX_NOTE = 500
+MAX_GRACE_MINUTES = 240  # the most HR can open a session's marks before its start
 
 
 class AttendanceError(ValueError):
@@ -77,12 +79,21 @@ def mark(
     by: User | None,
     note: str | None = None,
     self_check_in: bool = False,
+    now: datetime | None = None,
 ) -> Attendance:
     """Set ``person``'s mark, recording the change (who, when, before, after). A mark set by
     someone else (HR, the facilitator) also goes into the audit history; checking oneself in
     does not."""
     if note is not None and len(note) > MAX_NOTE:
         raise AttendanceError(_("The note can be at most %(count)d characters.", count=MAX_NOTE))
+    if status is not AttendanceStatus.EXCUSED and (now or utcnow()) < marks_open_at(session):
+        raise AttendanceError(
+            _(
+                "Attendance can be recorded from %(when)s. Before that, only an excused "
+                "absence known in advance can be recorded.",
+                when=format_datetime(marks_open_at(session), "short"),
+            )
+        )
     member = db.session.scalar(
         select(CohortMember).where(
             CohortMember.user_id == person.id, CohortMember.session_id == session.id
@@ -106,6 +117,7 @@ def mark(
         old_note=attendance.note if attendance else "",
         new_note=new_note,
         changed_by_id=by.id if by else None,
+        changed_at=utcnow(),
     )
     if attendance is None:
         attendance = Attendance(session_id=session.id, user_id=person.id, status=status)
@@ -163,6 +175,70 @@ def absentees(session: CohortSession) -> list[User]:
     ]
 
 
+def marks_open_at(session: CohortSession) -> datetime:
+    """From when «Møtt», «Kom for sent» and «Fravær» can be recorded (and people can check
+    themselves in): the session's start, less the grace HR set for it."""
+    return session.starts_at - timedelta(minutes=session.opens_minutes_before)
+
+
+def statuses_open(session: CohortSession, now: datetime | None = None) -> list[AttendanceStatus]:
+    """The marks the register offers now: before the session opens, only an absence known
+    in advance."""
+    if (now or utcnow()) < marks_open_at(session):
+        return [AttendanceStatus.EXCUSED]
+    return list(AttendanceStatus)
+
+
+@place_leaving.connect
+def _void_marks_left_behind(
+    member: CohortMember,
+    *,
+    to_cohort: Cohort,
+    to_session: CohortSession | None,
+    by: User | None,
+) -> None:
+    """A person moved out of a session keeps no mark in it: each one is voided, kept in the
+    register's history as «moved to <cohort>», and counted nowhere. Someone who attended is
+    not moved: their attendance counts for their certificate."""
+    marks = list(
+        db.session.scalars(
+            select(Attendance).where(
+                Attendance.user_id == member.user_id,
+                Attendance.session_id != (to_session.id if to_session else -1),
+            )
+        )
+    )
+    attended_in = [mark for mark in marks if mark.status.attended]
+    if attended_in:
+        session = db.session.get(CohortSession, attended_in[0].session_id)
+        assert session is not None
+        raise CohortError(
+            _(
+                "%(name)s attended the session on %(date)s. Change the attendance mark first "
+                "if they are to be moved.",
+                name=member.user.full_name,
+                date=format_date(local(session.starts_at).date(), "short"),
+            )
+        )
+    reason = _("Moved to %(cohort)s", cohort=to_cohort.name)
+    for mark in marks:
+        db.session.add(
+            AttendanceChange(
+                session_id=mark.session_id,
+                user_id=mark.user_id,
+                old_status=mark.status,
+                new_status=None,
+                old_note=mark.note,
+                new_note="",
+                reason=reason,
+                changed_by_id=by.id if by else None,
+                changed_at=utcnow(),
+            )
+        )
+        db.session.delete(mark)
+    db.session.flush()
+
+
 # -- self check-in -------------------------------------------------------------------------
 
 
@@ -171,10 +247,9 @@ def _window_seconds() -> int:
 
 
 def check_in_open(session: CohortSession, now: datetime | None = None) -> bool:
-    """Check-in is open from a little before the session starts until it ends."""
+    """Check-in is open from when marks open (the start, less HR's grace) until the end."""
     now = now or utcnow()
-    early = timedelta(minutes=int(current_app.config["CHECKIN_OPENS_MINUTES_BEFORE"]))
-    return session.starts_at - early <= now <= session.ends_at
+    return marks_open_at(session) <= now <= session.ends_at
 
 
 def check_in_code(session: CohortSession, at: float | None = None) -> str:
@@ -228,7 +303,7 @@ def check_in(person: User, session: CohortSession, code: str, at: float | None =
         return False
     try:
         with db.session.begin_nested():
-            mark(session, person, AttendanceStatus.PRESENT, by=person, self_check_in=True)
+            mark(session, person, AttendanceStatus.PRESENT, by=person, self_check_in=True, now=now)
     except IntegrityError:  # checked in twice at the same moment
         return False
     return True
@@ -237,14 +312,16 @@ def check_in(person: User, session: CohortSession, code: str, at: float | None =
 def open_sessions(now: datetime | None = None) -> list[CohortSession]:
     """Sessions whose check-in is open now."""
     now = now or utcnow()
-    early = timedelta(minutes=int(current_app.config["CHECKIN_OPENS_MINUTES_BEFORE"]))
-    return list(
-        db.session.scalars(
+    return [
+        session
+        for session in db.session.scalars(
             select(CohortSession).where(
-                CohortSession.starts_at <= now + early, CohortSession.ends_at >= now
+                CohortSession.starts_at <= now + timedelta(minutes=MAX_GRACE_MINUTES),
+                CohortSession.ends_at >= now,
             )
         )
-    )
+        if check_in_open(session, now)
+    ]
 
 
 # -- completion ----------------------------------------------------------------------------

@@ -23,14 +23,16 @@ from onboarding.attendance.services import (
     history,
     mark,
     mark_rest_present,
+    marks_open_at,
     normalise_code,
     open_sessions,
     register,
+    statuses_open,
 )
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortSession
-from onboarding.cohorts.services import CohortError, cohorts_in_order, local, move_member
+from onboarding.cohorts.services import CohortError, local, move_to_next_cohort
 from onboarding.extensions import db
 from onboarding.notifications.services import deliver
 from onboarding.paths import resource_dir
@@ -65,6 +67,9 @@ def register_page(session_id: int) -> str:
         absent=absentees(session) if session.ends_at < _now() else [],
         may_move=current_user.has_role(Role.HR, Role.ADMIN),
         statuses=list(AttendanceStatus),
+        open_statuses=statuses_open(session),
+        opened=_now() >= marks_open_at(session),
+        opens_at=marks_open_at(session),
         local=local,
     )
 
@@ -107,9 +112,14 @@ def mark_one(session_id: int) -> Response:
 @login_required
 def all_present(session_id: int) -> Response:
     session = _session_for_register(session_id)
-    count = mark_rest_present(session, current_user._get_current_object())
-    db.session.commit()
-    flash(_("%(count)d more people are marked as present.", count=count), "success")
+    try:
+        count = mark_rest_present(session, current_user._get_current_object())
+    except AttendanceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(count)d more people are marked as present.", count=count), "success")
     return redirect(url_for(".register_page", session_id=session.id))
 
 
@@ -122,31 +132,20 @@ def move_absent(session_id: int) -> Response:
     if session.ends_at >= _now():  # until then, not having checked in is not absence
         flash(_("The session is not over yet. Move people after it has ended."), "error")
         return redirect(url_for(".register_page", session_id=session.id))
-    later = [
-        c
-        for c in cohorts_in_order()
-        if c.sessions and c.sessions[0].starts_at > session.starts_at and c.id != session.cohort_id
-    ]
-    if not later:
-        flash(_("There is no later cohort to move people to. Plan one first."), "error")
+    people = absentees(session)
+    try:
+        target = move_to_next_cohort(people, session, by=current_user._get_current_object())
+    except CohortError as error:
+        db.session.rollback()
+        flash(str(error), "error")
         return redirect(url_for(".register_page", session_id=session.id))
-    target = later[0]
-    moved = 0
-    for person in absentees(session):
-        seat = next((s for s in target.sessions if len(s.members) < s.capacity), None)
-        by = current_user._get_current_object()
-        try:
-            move_member(person, target, seat, by=by)
-        except CohortError:
-            move_member(person, target, None, by=by)
-        moved += 1
     db.session.commit()
     deliver()
     flash(
         ngettext(
             "%(num)d person is moved to %(cohort)s.",
             "%(num)d people are moved to %(cohort)s.",
-            moved,
+            len(people),
             cohort=target.name,
         ),
         "success",

@@ -67,6 +67,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the invitation to the platform was queued; None: not yet (it goes some days
+    # before the start date, see ``auth.services.invitation_day``).
+    invitation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[OrgUnit | None] = relationship(back_populates="members")
     manager: Mapped[User | None] = relationship(remote_side=[id])

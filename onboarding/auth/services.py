@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 from urllib.parse import urlsplit
@@ -13,13 +13,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from onboarding.auth.models import Role, User, new_session_token, normalise_email
 from onboarding.auth.weak_passwords import is_common
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import queue_email
 from onboarding.org.models import OrgUnit
@@ -214,7 +215,39 @@ def _fingerprint(user: User) -> str:
 
 
 def make_token(user: User, purpose: TokenPurpose) -> str:
-    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+    data: dict[str, object] = {"u": user.id, "f": _fingerprint(user)}
+    last_day = invitation_valid_until(user) if purpose is TokenPurpose.INVITATION else None
+    if last_day is not None:
+        data["x"] = last_day.isoformat()
+    return _serializer(purpose).dumps(data)
+
+
+def invitation_valid_until(user: User) -> date | None:
+    """The last day an invitation link works however early it was sent: some days after
+    the start date (a link sent two weeks ahead still works in the first weeks)."""
+    if user.start_date is None:
+        return None
+    days = int(current_app.config["INVITATION_VALID_DAYS_AFTER_START"])
+    return user.start_date + timedelta(days=days)
+
+
+def invitation_day(user: User) -> date | None:
+    """The day the person's invitation to the platform goes (by the nightly job): some days
+    before the start date. None when it has gone, or goes at once (no start date)."""
+    if user.invitation_sent_at is not None or user.start_date is None:
+        return None
+    return user.start_date - timedelta(days=int(current_app.config["INVITATION_DAYS_BEFORE_START"]))
+
+
+def invitation_due(user: User, today: date) -> bool:
+    """Whether the person should be invited now: active, never invited, never signed in,
+    and their invitation day has come."""
+    if not user.active or user.invitation_sent_at is not None:
+        return False
+    if user.has_password or user.last_login_at is not None:
+        return False
+    day = invitation_day(user)
+    return day is None or day <= today
 
 
 def max_age(purpose: TokenPurpose) -> int:
@@ -224,20 +257,32 @@ def max_age(purpose: TokenPurpose) -> int:
 
 def user_for_token(token: str, purpose: TokenPurpose) -> User:
     """The user a link was made for, or ``TokenProblem`` saying why it cannot be used."""
+    expired = TokenProblem(_("The link has expired. Ask for a new one."))
     try:
-        data = _serializer(purpose).loads(token, max_age=max_age(purpose))
-    except SignatureExpired as error:
-        raise TokenProblem(_("The link has expired. Ask for a new one.")) from error
+        data, signed_at = _serializer(purpose).loads(token, return_timestamp=True)
     except BadSignature as error:
         raise TokenProblem(_("The link is not valid. Check that you copied all of it.")) from error
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         raise TokenProblem(_("The link is not valid. Check that you copied all of it."))
+    fresh = (utcnow() - signed_at).total_seconds() <= max_age(purpose)
+    if not fresh and not _within_last_day(data.get("x")):
+        raise expired
     user = db.session.get(User, data["u"])
     if user is None or not user.active:
         raise TokenProblem(_("The link is not valid. Check that you copied all of it."))
     if data.get("f") != _fingerprint(user):
         raise TokenProblem(_("The link has already been used. Ask for a new one if you need it."))
     return user
+
+
+def _within_last_day(last_day: object) -> bool:
+    """An invitation's own last day (see ``invitation_valid_until``) has not passed."""
+    if not isinstance(last_day, str):
+        return False
+    try:
+        return local_today() <= date.fromisoformat(last_day)
+    except ValueError:
+        return False
 
 
 def request_password_reset(email: str) -> Notification | None:
@@ -254,12 +299,17 @@ def send_invitation(user: User) -> Notification:
     """E-mail ``user`` a link to choose their first password, or, when everyone signs in
     through the identity provider, a link to the sign-in page."""
     if not current_app.config["PASSWORD_LOGIN_ENABLED"]:
+        user.invitation_sent_at = utcnow()
         link = external_url("auth.login")
         return queue_email("invitation", user, "invitation", link=link, days=0, sso=True)
     if user.has_password:
         raise AuthError(_("%(name)s has already set a password.", name=user.full_name))
+    user.invitation_sent_at = utcnow()
     link = external_url("auth.accept_invitation", token=make_token(user, TokenPurpose.INVITATION))
     days = max_age(TokenPurpose.INVITATION) // 86400
+    last_day = invitation_valid_until(user)
+    if last_day is not None:
+        days = max(days, (last_day - local_today()).days)
     return queue_email("invitation", user, "invitation", link=link, days=days, sso=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
@@ -41,5 +42,17 @@ class SessionForm(Form):
         _l("Facilitator's e-mail address"),
         description=_l("The person running the day; they can keep the attendance register."),
         validators=[Optional(), Email(_l("Enter an e-mail address like navn@example.no."))],
+    )
+    opens_minutes_before = IntegerField(
+        _l("Attendance opens (minutes before the start)"),
+        description=_l(
+            "«Present» and self check-in are accepted from this many minutes before the start, "
+            "for people who arrive early. Before that, only an excused absence can be recorded."
+        ),
+        default=lambda: current_app.config["ATTENDANCE_OPENS_MINUTES_BEFORE"],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=240, message=_l("Enter a number from 0 to 240.")),
+        ],
     )
     agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=4000)])

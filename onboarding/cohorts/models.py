@@ -49,6 +49,9 @@ class CohortSession(db.Model):  # type: ignore[name-defined]
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     place: Mapped[str] = mapped_column(String(200))
     capacity: Mapped[int]
+    # «Møtt» and self check-in are accepted from this many minutes before the start (HR's
+    # grace for people at the door); before that only an absence known in advance.
+    opens_minutes_before: Mapped[int] = mapped_column(default=0, server_default="0")
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     agenda: Mapped[str] = mapped_column(Text, default="")
     # The calendar event's identity: the UID never changes, the sequence counts changes.
@@ -62,7 +65,11 @@ class CohortSession(db.Model):  # type: ignore[name-defined]
 
 
 class CohortMember(db.Model):  # type: ignore[name-defined]
-    """A person's place in a cohort: at a session, or on the cohort's waiting list."""
+    """A person's current place in a cohort: at a session, or on the cohort's waiting list.
+
+    One row per person; a move changes it (by a conditional update, so two advisers moving
+    the same person cannot both win), and the audit history keeps every place they had.
+    """
 
     __tablename__ = "cohort_members"
     __table_args__ = (UniqueConstraint("user_id"),)
@@ -75,6 +82,9 @@ class CohortMember(db.Model):  # type: ignore[name-defined]
         ForeignKey("cohort_sessions.id", ondelete="SET NULL"), index=True
     )
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the invitation to this place (with its calendar file) was queued; None while it
+    # waits for the person's own invitation to the platform (see ``send_due_invitations``).
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cohort: Mapped[Cohort] = relationship(back_populates="members")
     session: Mapped[CohortSession | None] = relationship(back_populates="members")

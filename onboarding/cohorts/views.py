@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,21 +20,29 @@ from onboarding.cohorts.forms import CohortForm, SessionForm
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import (
     CohortError,
+    NeedsConfirmation,
+    Place,
+    PlacementReport,
     SessionPlan,
     add_session,
     cohorts_in_order,
     create_cohort,
-    fill_from_waiting_list,
     local,
     members_by_name,
     membership,
-    move_member,
+    place_by_hand,
+    place_everyone,
+    place_of,
+    place_text,
+    unplaced_query,
+    unplaced_reason,
     update_session,
+    waiting_query,
 )
 from onboarding.core.hooks import Card, home_card
 from onboarding.core.tables import csv_for_excel
+from onboarding.database import utcnow
 from onboarding.extensions import db
-from onboarding.notifications.models import Notification
 from onboarding.notifications.services import deliver
 
 HR = (Role.HR, Role.ADMIN)
@@ -44,11 +53,6 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     if cohort is None:
         abort(404)
     return cohort
-
-
-def _deliver(notifications: list[Notification]) -> None:
-    if notifications:
-        deliver([n.id for n in notifications])
 
 
 @bp.route("/cohorts", methods=["GET", "POST"])
@@ -66,9 +70,35 @@ def cohorts() -> str | Response | tuple[str, int]:
                 _("The cohort %(name)s is created. Add its sessions.", name=cohort.name), "success"
             )
             return redirect(url_for(".cohort", cohort_id=cohort.id))
+    unplaced = list(db.session.scalars(unplaced_query()))
     return render_template(
-        "cohorts/list.html", cohorts=cohorts_in_order(), form=form
+        "cohorts/list.html",
+        cohorts=cohorts_in_order(),
+        form=form,
+        unplaced=[(person, unplaced_reason(person)) for person in unplaced],
+        waiting=list(db.session.scalars(waiting_query())),
     ), 400 if form.errors else 200
+
+
+def _placed_message(report: PlacementReport) -> None:
+    if report.placed:
+        flash(
+            ngettext(
+                "%(num)d person got a place and an invitation.",
+                "%(num)d people got a place and an invitation.",
+                len(report.placed),
+            ),
+            "info",
+        )
+    if report.waiting:
+        flash(
+            ngettext(
+                "%(num)d person is on a waiting list: every session is full.",
+                "%(num)d people are on a waiting list: every session is full.",
+                len(report.waiting),
+            ),
+            "warning",
+        )
 
 
 @bp.get("/cohorts/<int:cohort_id>")
@@ -98,6 +128,7 @@ def _plan(form: SessionForm) -> SessionPlan:
         capacity=form.capacity.data or 0,
         facilitator=facilitator,
         agenda=form.agenda.data or "",
+        opens_minutes_before=form.opens_minutes_before.data,
     )
 
 
@@ -112,13 +143,10 @@ def new_session(cohort_id: int) -> str | Response | tuple[str, int]:
         except CohortError as error:
             form.place.errors = [*form.place.errors, str(error)]
         else:
-            placed = fill_from_waiting_list(cohort, by=current_user._get_current_object())
+            report = place_everyone(by=current_user._get_current_object())
             db.session.commit()
             flash(_("The session is added."), "success")
-            if placed:
-                flash(
-                    _("%(count)d people from the waiting list got a place.", count=placed), "info"
-                )
+            _placed_message(report)
             deliver()
             return redirect(url_for(".cohort", cohort_id=cohort.id))
     return render_template(
@@ -139,16 +167,20 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
         form.place.data, form.capacity.data = session.place, session.capacity
         form.facilitator.data = session.facilitator.email if session.facilitator else ""
         form.agenda.data = session.agenda
+        form.opens_minutes_before.data = session.opens_minutes_before
     if form.validate_on_submit():
         try:
             notifications = update_session(
                 session, _plan(form), by=current_user._get_current_object()
             )
         except CohortError as error:
+            db.session.rollback()
             form.place.errors = [*form.place.errors, str(error)]
         else:
+            report = place_everyone(by=current_user._get_current_object())
             db.session.commit()
-            _deliver(notifications)
+            _placed_message(report)
+            deliver()
             if notifications:
                 flash(
                     _(
@@ -169,45 +201,186 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
 @roles_required(*HR)
 def fill(cohort_id: int) -> Response:
     cohort = _cohort_or_404(cohort_id)
-    placed = fill_from_waiting_list(cohort, by=current_user._get_current_object())
+    report = place_everyone(by=current_user._get_current_object())
     db.session.commit()
     deliver()
-    flash(_("%(count)d people from the waiting list got a place.", count=placed), "info")
+    if not report.count:
+        flash(_("Nobody could be placed: no session after their start date has room."), "info")
+    _placed_message(report)
+    return redirect(url_for(".cohort", cohort_id=cohort.id))
+
+
+def _target(value: str) -> tuple[Cohort, CohortSession | None] | None:
+    """«<cohort id>:<session id>» (or «<cohort id>:» for its waiting list), as the forms
+    send it; None when it names no such place."""
+    cohort_part, _sep, session_part = value.partition(":")
+    cohort = db.session.get(Cohort, int(cohort_part)) if cohort_part.isdigit() else None
+    if cohort is None:
+        return None
+    if not session_part:
+        return cohort, None
+    session = db.session.get(CohortSession, int(session_part)) if session_part.isdigit() else None
+    if session is None or session.cohort_id != cohort.id:
+        return None
+    return cohort, session
+
+
+def _seen(people: list[User]) -> dict[int, Place | None]:
+    """Where HR saw each person when they chose, as the form carried it back."""
+    seen: dict[int, Place | None] = {}
+    for person in people:
+        value = request.form.get(f"seen-{person.id}")
+        if value is None:
+            continue
+        chosen = _target(value) if value else None
+        seen[person.id] = (chosen[0].id, chosen[1].id if chosen[1] else None) if chosen else None
+    return seen
+
+
+def _people(ids: list[int]) -> list[User]:
+    wanted = sorted(set(ids))[:500]
+    if not wanted:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(wanted)).order_by(User.last_name, User.first_name)
+        )
+    )
+
+
+def _place_page(
+    people: list[User],
+    target: str = "",
+    *,
+    error: str | None = None,
+    warnings: list[str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    now = utcnow()
+    places = {m.user_id: m for m in map(membership, people) if m is not None}
+    seen = request.form if request.method == "POST" else {}
+    chosen = _target(target) if target else None
+    target_label = ""
+    if chosen is not None:
+        cohort, session = chosen
+        target_label = (
+            _("%(cohort)s – waiting list", cohort=cohort.name)
+            if session is None
+            else f"{cohort.name}, {format_datetime(session.starts_at, 'short')}, {session.place}"
+        )
+    return render_template(
+        "cohorts/place.html",
+        people=people,
+        places=places,
+        cohorts=[c for c in cohorts_in_order() if any(s.starts_at > now for s in c.sessions)],
+        now=now,
+        target=target,
+        error=error,
+        warnings=warnings or [],
+        target_label=target_label,
+        # Where HR saw each person when the page was first shown, carried through the
+        # warning so a change by someone else meanwhile is noticed.
+        seen={
+            p.id: seen.get(f"seen-{p.id}", place_text(place_of(places.get(p.id)))) for p in people
+        },
+    ), status
+
+
+@bp.route("/cohorts/place", methods=["GET", "POST"])
+@roles_required(*HR)
+def place() -> str | Response | tuple[str, int]:
+    """HR places one person or several in a chosen cohort by hand, over the rule and over
+    the capacity when they confirm the warning."""
+    source = request.form if request.method == "POST" else request.args
+    people = _people(source.getlist("user", type=int))
+    if not people:
+        flash(_("Choose the people to place first (tick them in the list)."), "error")
+        return redirect(url_for("people.people"))
+    if request.method == "GET":
+        return _place_page(people, source.get("target", ""))
+    value = request.form.get("target", "")
+    chosen = _target(value)
+    if chosen is None:
+        return _place_page(people, value, error=_("Choose where to place them."), status=400)
+    cohort, session = chosen
+    try:
+        place_by_hand(
+            people,
+            cohort,
+            session,
+            by=current_user._get_current_object(),
+            confirmed=request.form.get("confirm") == "1",
+            seen=_seen(people),
+        )
+    except NeedsConfirmation as warning:
+        db.session.rollback()
+        return _place_page(people, value, warnings=warning.warnings, status=409)
+    except CohortError as error:
+        db.session.rollback()
+        return _place_page(people, value, error=str(error), status=400)
+    db.session.commit()
+    deliver()
+    where = (
+        cohort.name
+        if session is None
+        else f"{cohort.name}, {format_datetime(session.starts_at, 'short')}"
+    )
+    flash(
+        ngettext(
+            "%(num)d person is placed in %(place)s. Their progress is kept.",
+            "%(num)d people are placed in %(place)s. Their progress is kept.",
+            len(people),
+            place=where,
+        )
+        + ("" if session is not None else " " + _("They are on its waiting list.")),
+        "success",
+    )
     return redirect(url_for(".cohort", cohort_id=cohort.id))
 
 
 @bp.post("/cohorts/members/<int:user_id>/move")
 @roles_required(*HR)
-def move(user_id: int) -> Response:
+def move(user_id: int) -> str | Response | tuple[str, int]:
+    """The cohort page's «Flytt»: the same as placing one person by hand."""
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
     back = membership(person)
-    target = request.form.get("target", "")
-    cohort_part, _sep, session_part = target.partition(":")
-    cohort = db.session.get(Cohort, int(cohort_part)) if cohort_part.isdigit() else None
-    session = db.session.get(CohortSession, int(session_part)) if session_part.isdigit() else None
-    if cohort is None or (session_part and session is None):
+    value = request.form.get("target", "")
+    chosen = _target(value)
+    if chosen is None:
         flash(_("Choose where to move the person."), "error")
+        return redirect(
+            url_for(".cohort", cohort_id=back.cohort_id) if back else url_for(".cohorts")
+        )
+    cohort, session = chosen
+    try:
+        place_by_hand(
+            [person],
+            cohort,
+            session,
+            by=current_user._get_current_object(),
+            confirmed=request.form.get("confirm") == "1",
+            seen=_seen([person]),
+        )
+    except NeedsConfirmation as warning:
+        db.session.rollback()
+        return _place_page([person], value, warnings=warning.warnings, status=409)
+    except CohortError as error:
+        db.session.rollback()
+        flash(str(error), "error")
     else:
-        try:
-            move_member(person, cohort, session, by=current_user._get_current_object())
-        except CohortError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            deliver()
-            flash(
-                _(
-                    "%(name)s is moved to %(cohort)s. Their progress is kept.",
-                    name=person.full_name,
-                    cohort=cohort.name,
-                ),
-                "success",
-            )
-    return redirect(
-        url_for(".cohort", cohort_id=back.cohort_id if back else cohort.id if cohort else 0)
-    )
+        db.session.commit()
+        deliver()
+        flash(
+            _(
+                "%(name)s is moved to %(cohort)s. Their progress is kept.",
+                name=person.full_name,
+                cohort=cohort.name,
+            ),
+            "success",
+        )
+    return redirect(url_for(".cohort", cohort_id=back.cohort_id if back else cohort.id))
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance.csv")

@@ -1,12 +1,15 @@
-"""Places where a higher area adds to a page of a lower one, keeping imports one-way.
+"""Places where a higher area adds to a page or a rule of a lower one, keeping imports
+one-way.
 
-The learner's home page (learning) shows cards that cohorts and certificates provide.
+The learner's home page (learning) shows cards that cohorts and certificates provide; the
+deadline (learning) depends on the day of the person's session, which cohorts knows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from onboarding.auth.models import User
@@ -30,3 +33,19 @@ def home_card(provider: HomeCardProvider) -> HomeCardProvider:
 
 def home_cards(user: User) -> list[Card]:
     return [card for provider in home_card_providers if (card := provider(user)) is not None]
+
+
+SessionDayProvider = Callable[[User], date | None]
+_session_day_providers: list[SessionDayProvider] = []
+
+
+def session_day_provider(provider: SessionDayProvider) -> SessionDayProvider:
+    """Register the function that tells the day of a person's session (cohorts does)."""
+    _session_day_providers.append(provider)
+    return provider
+
+
+def session_day(user: User) -> date | None:
+    """The day of ``user``'s session (samling), or None when they have no place at one."""
+    days = [day for provider in _session_day_providers if (day := provider(user)) is not None]
+    return min(days) if days else None

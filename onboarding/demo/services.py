@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from onboarding.attendance.models import AttendanceStatus
-from onboarding.attendance.services import mark
+from onboarding.attendance.services import absentees, mark
 from onboarding.auth.models import Role, User, new_session_token
 from onboarding.auth.services import password_hasher
 from onboarding.cohorts.models import CohortMember, CohortSession
-from onboarding.cohorts.services import members_by_name
+from onboarding.cohorts.services import members_by_name, move_to_next_cohort
 from onboarding.content.models import Programme, QuestionType
 from onboarding.extensions import db
 from onboarding.learning.services import mark_lesson_read
@@ -266,13 +266,24 @@ def seed_demo(only_if_empty: bool = False, today: date | None = None) -> int:
             position=rng.choice(positions),
             unit=unit,
             start_date=start,
-            # People who have started have signed in; the rest still have their invitation.
+            # People who have started have signed in; those starting within two weeks have
+            # their invitation; the rest get it 14 days before they start (the nightly job).
             password_hash=demo_hash if start <= today else None,
+            invitation_sent_at=_invited_at(start, today),
         )
         created += new
     db.session.flush()
     created += _seed_cohorts(today)
     return created
+
+
+def _invited_at(start: date, today: date) -> datetime | None:
+    """When the demo person's invitation went: 14 days before their start date, once that
+    day has come."""
+    day = start - timedelta(days=14)
+    if day > today:
+        return None
+    return datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)
 
 
 def _seed_cohorts(today: date) -> int:
@@ -287,34 +298,28 @@ def _seed_cohorts(today: date) -> int:
         return 0
     past = Cohort(name=f"Høstkullet {(today - timedelta(days=40)).year}")
     coming = Cohort(name=f"Vårkullet {(today + timedelta(days=110)).year}")
-    db.session.add_all([past, coming])
+    later = Cohort(name=f"Høstkullet {(today + timedelta(days=290)).year}")
+    db.session.add_all([past, coming, later])
     db.session.flush()
-    add_session(
-        past,
-        SessionPlan(
-            today - timedelta(days=40), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 30
-        ),
-        by=None,
-    )
-    add_session(
-        coming,
-        SessionPlan(
-            today + timedelta(days=110), (9, 0), (15, 0), "Kommunestyresalen, Tynset rådhus", 20
-        ),
-        by=None,
-    )
-    add_session(
-        coming,
-        SessionPlan(today + timedelta(days=117), (9, 0), (15, 0), "Tynsethallen, møterom 2", 20),
-        by=None,
-    )
+    hall = "Kommunestyresalen, Tynset rådhus"
+    for cohort, days, place, capacity in (
+        (past, -40, hall, 30),
+        (coming, 110, hall, 20),
+        (coming, 117, "Tynsethallen, møterom 2", 20),
+        (later, 290, hall, 30),
+    ):
+        plan = SessionPlan(today + timedelta(days=days), (9, 0), (15, 0), place, capacity)
+        add_session(cohort, plan, by=None)
     employees = db.session.scalars(
-        select(User).where(User.start_date.is_not(None)).order_by(User.start_date)
+        select(User).where(User.start_date.is_not(None)).order_by(User.start_date, User.id)
     )
     for person in employees:
         if person.has_role(Role.EMPLOYEE):
-            assign_new_hire(person)
-    return 2
+            # Placed when they were hired: on their start date, or today for those ahead.
+            assert person.start_date is not None
+            hired = min(person.start_date, today) - timedelta(days=1)
+            assign_new_hire(person, as_of=datetime(hired.year, hired.month, hired.day, tzinfo=UTC))
+    return 3
 
 
 def _responses(attempt: QuizAttempt, right: bool) -> dict[int, list[int]]:
@@ -359,6 +364,8 @@ def seed_progress(programme: Programme, today: date | None = None) -> int:
         share = min(1.0, (today - (person.start_date or today)).days / 90) * rng.uniform(0.4, 1.3)
         if index % 7 == 3:
             share = 0.0
+        elif index % 5 == 2:
+            share = 1.0  # quick ones: every module done, some waiting for the spring samling
         done = min(len(modules), round(share * len(modules)))
         for position, module in enumerate(modules):
             version = module.current_version
@@ -393,3 +400,5 @@ def _seed_register(today: date, rng: random.Random) -> None:
                 number, AttendanceStatus.ABSENT if number == 8 else AttendanceStatus.PRESENT
             )
             mark(session, member.user, status, facilitator)
+        # HR moves those who did not come to the next cohort; their marks here are voided.
+        move_to_next_cohort(absentees(session), session, by=facilitator)

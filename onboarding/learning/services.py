@@ -17,6 +17,7 @@ from sqlalchemy.orm.util import identity_key
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.content.models import Lesson, Module, ModuleVersion, Programme, ReflectionPrompt
+from onboarding.core import hooks
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
@@ -137,8 +138,32 @@ def is_eligible(user: User) -> bool:
 
 
 def due_date_for(user: User, programme: Programme) -> date:
+    """The deadline rule: the later of the start date plus the programme's weeks and the
+    day of the person's session plus ``DEADLINE_DAYS_AFTER_SESSION``. Nobody's deadline is
+    before the samling they cannot finish without."""
     assert user.start_date is not None
-    return user.start_date + timedelta(weeks=programme.deadline_weeks)
+    due = user.start_date + timedelta(weeks=programme.deadline_weeks)
+    day = hooks.session_day(user)
+    if day is not None:
+        after = timedelta(days=int(current_app.config["DEADLINE_DAYS_AFTER_SESSION"]))
+        due = max(due, day + after)
+    return due
+
+
+def follow_deadline(user: User) -> Enrolment | None:
+    """Set the person's deadline by the rule again (after a placement, a move, a new start
+    date or a moved session), unless HR set it by hand or the programme is complete."""
+    programme = current_programme()
+    if programme is None or user.start_date is None:
+        return None
+    enrolment = ensure_enrolment(user, programme)
+    if (
+        enrolment is not None
+        and enrolment.due_date_changed_at is None
+        and enrolment.completed_at is None
+    ):
+        enrolment.due_date = due_date_for(user, programme)
+    return enrolment
 
 
 def enrolment_for(user: User, programme: Programme) -> Enrolment | None:

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from onboarding.attendance.models import Attendance, AttendanceChange
+from onboarding.attendance.progress import Progress, progress_of
 from onboarding.audit import services as audit
+from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User, new_session_token, normalise_email
-from onboarding.auth.services import AuthError, send_invitation
+from onboarding.auth.services import AuthError, invitation_day, send_invitation
 from onboarding.cohorts.models import CohortMember
+from onboarding.cohorts.services import is_unplaced, is_waiting, send_pending_invitations
 from onboarding.content.models import Programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.learning.models import Enrolment, Reflection
 from onboarding.learning.services import ProgrammeProgress, current_programme, progress_for
 from onboarding.notifications.models import Notification
@@ -31,6 +35,8 @@ class PersonError(ValueError):
 
 
 STATUSES = ("active", "invited", "deactivated")
+PLACEMENT_ACTIONS = ("cohort.member_placed", "cohort.member_moved")
+PLACEMENTS = ("unplaced", "waiting")
 
 
 @dataclass
@@ -41,6 +47,7 @@ class Filters:
     status: str = ""
     started_from: date | None = None
     started_to: date | None = None
+    placement: str = ""  # "unplaced" or "waiting" (the people list only)
 
     def arguments(self) -> dict[str, Any]:
         """The query string that gives the same list (for paging, sorting and exports)."""
@@ -51,6 +58,7 @@ class Filters:
             "status": self.status or None,
             "from": self.started_from.isoformat() if self.started_from else None,
             "to": self.started_to.isoformat() if self.started_to else None,
+            "placement": self.placement or None,
         }
 
 
@@ -73,6 +81,10 @@ def directory_query(filters: Filters) -> Select[tuple[User]]:
         query = query.where(User.start_date >= filters.started_from)
     if filters.started_to is not None:
         query = query.where(User.start_date <= filters.started_to)
+    if filters.placement == "unplaced":
+        query = query.where(is_unplaced())
+    elif filters.placement == "waiting":
+        query = query.where(is_waiting())
     return query
 
 
@@ -103,6 +115,10 @@ class PersonRecord:
     reflections_total: int
     reflections_shared: int
     invitations: list[Notification]
+    # Where the person has been placed and moved, newest first (from the audit history).
+    placements: list[AuditEvent]
+    standing: Progress | None
+    invitation_day: date | None
 
 
 def person_record(person: User) -> PersonRecord:
@@ -119,6 +135,16 @@ def person_record(person: User) -> PersonRecord:
         progress = progress_for(person, programme)
     reflections = list(
         db.session.scalars(select(Reflection).where(Reflection.user_id == person.id))
+    )
+    placements = cast(
+        "list[AuditEvent]",
+        list(
+            db.session.scalars(
+                audit.history_query(subject=("user", person.id)).where(
+                    AuditEvent.action.in_(PLACEMENT_ACTIONS)
+                )
+            )
+        ),
     )
     return PersonRecord(
         person=person,
@@ -153,6 +179,11 @@ def person_record(person: User) -> PersonRecord:
                 .order_by(Notification.created_at.desc())
             )
         ),
+        placements=placements,
+        standing=progress_of(enrolment, local_today()) if enrolment is not None else None,
+        invitation_day=invitation_day(person)
+        if person.active and not person.has_password
+        else None,
     )
 
 
@@ -232,8 +263,9 @@ def set_active(person: User, active: bool, *, by: User | None) -> None:
     audit.record(by, action, audit.person(person), {"active": not active}, {"active": active})
 
 
-def resend_invitation(person: User, *, by: User | None) -> Notification:
-    """E-mail the person a new invitation link (HR's «send the invitation again»)."""
+def resend_invitation(person: User, *, by: User | None) -> list[Notification]:
+    """E-mail the person a new invitation link (HR's «send the invitation now / again»),
+    and the invitation to their place in a cohort if that waited for it."""
     if not person.active:
         raise PersonError(_("%(name)s is deactivated.", name=person.full_name))
     try:
@@ -241,4 +273,4 @@ def resend_invitation(person: User, *, by: User | None) -> Notification:
     except AuthError as error:
         raise PersonError(str(error)) from error
     audit.record(by, "invitation.sent", audit.person(person), None, {"email": person.email})
-    return notification
+    return [notification, *send_pending_invitations([person])]

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort
+from onboarding.cohorts.services import is_unplaced
 from onboarding.core.tables import date_arg
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -19,6 +20,7 @@ from onboarding.org.models import OrgUnit
 from onboarding.org.services import unit_tree
 from onboarding.people import bp
 from onboarding.people.directory import (
+    PLACEMENTS,
     STATUSES,
     Filters,
     PersonChanges,
@@ -48,6 +50,7 @@ def people() -> str:
         status=request.args.get("status", ""),
         started_from=date_arg("from"),
         started_to=date_arg("to"),
+        placement=request.args.get("placement", ""),
     )
     # Unknown filter values are ignored rather than failing.
     if filters.unit_id not in {u.id for u in units}:
@@ -56,6 +59,8 @@ def people() -> str:
         filters.cohort_id = None
     if filters.status not in STATUSES:
         filters.status = ""
+    if filters.placement not in PLACEMENTS:
+        filters.placement = ""
     page = db.paginate(directory_query(filters), per_page=PAGE_SIZE, error_out=False)
     arguments = filters.arguments()
     return render_template(
@@ -66,6 +71,13 @@ def people() -> str:
         filters=filters,
         arguments=arguments,
         places=memberships(list(page.items)),
+        unplaced_ids=set(
+            db.session.scalars(
+                select(User.id).where(
+                    is_unplaced(), User.id.in_([person.id for person in page.items])
+                )
+            )
+        ),
     )
 
 
@@ -131,13 +143,13 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
 def invite(user_id: int) -> Response:
     person = _person_or_404(user_id)
     try:
-        notification = resend_invitation(person, by=current_user._get_current_object())
+        notifications = resend_invitation(person, by=current_user._get_current_object())
     except PersonError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        deliver([notification.id])
-        flash(_("A new invitation is sent to %(email)s.", email=person.email), "success")
+        deliver([notification.id for notification in notifications])
+        flash(_("The invitation is sent to %(email)s.", email=person.email), "success")
     return redirect(url_for(".person", user_id=person.id))
 
 

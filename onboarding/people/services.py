@@ -26,11 +26,12 @@ from sqlalchemy.orm import joinedload
 
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User, normalise_email
-from onboarding.auth.services import create_user, send_invitation
-from onboarding.content.models import Programme
+from onboarding.auth.services import create_user, invitation_due, send_invitation
+from onboarding.cohorts.services import place_everyone
 from onboarding.database import utcnow
 from onboarding.extensions import db
-from onboarding.learning.services import current_programme, due_date_for, ensure_enrolment
+from onboarding.i18n import local_today
+from onboarding.learning.services import current_programme, ensure_enrolment, follow_deadline
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import deliver
 from onboarding.org.models import OrgUnit
@@ -43,7 +44,6 @@ from onboarding.people.reader import (
     SourceRow,
     read_people_file,
 )
-from onboarding.signals import new_hire_created
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -731,8 +731,9 @@ def _users_by_id(ids: Iterable[int]) -> dict[int, User]:
 def apply_plan(plan: ImportPlan, by: User | None) -> ImportReport:
     """Create the new people and update the changed ones; the caller commits.
 
-    New people get an enrolment in the current programme, an invitation e-mail, and
-    ``new_hire_created`` (the cohorts area places them in a cohort). Each person created or
+    New people get an enrolment in the current programme and a place by the cohort rule;
+    their invitation goes now if their start date is near, else by the nightly job some
+    days before it (``auth.services.invitation_day``). Each person created or
     changed gets an entry in the audit history, as done ``by`` (None: a command).
     """
     programme = current_programme()
@@ -773,14 +774,16 @@ def apply_plan(plan: ImportPlan, by: User | None) -> ImportReport:
     db.session.flush()
 
     invitations: list[int] = []
+    today = local_today()
     for user in created.values():
         if programme is not None:
             ensure_enrolment(user, programme)
-        invitations.append(send_invitation(user).id)
-        new_hire_created.send(user)
-    if programme is not None:
-        for user in moved_start:
-            _follow_start_date(user, programme)
+        if invitation_due(user, today):
+            invitations.append(send_invitation(user).id)
+    for user in moved_start:
+        follow_deadline(user)
+    # The new people (and anyone else the rule now finds a place for) get their places.
+    place_everyone(by=by)
     _record_import(plan, created, existing, by)
     db.session.flush()
     report.created = len(created)
@@ -839,17 +842,6 @@ def _apply_change(user: User, row: PlannedRow, column: Column) -> None:
             user.start_date = row.start_date
         case Column.MANAGER_EMAIL:
             pass  # set with the other leaders, once every new person exists
-
-
-def _follow_start_date(user: User, programme: Programme) -> None:
-    """A new start date moves the deadline too, unless HR set it by hand or it is done."""
-    enrolment = ensure_enrolment(user, programme)
-    if (
-        enrolment is not None
-        and enrolment.due_date_changed_at is None
-        and enrolment.modules_completed_at is None
-    ):
-        enrolment.due_date = due_date_for(user, programme)
 
 
 def _unsent_for(users: Iterable[User]) -> set[int]:

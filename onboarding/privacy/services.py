@@ -190,8 +190,9 @@ def personal_data(person: User) -> dict[str, Any]:
             {
                 "changed_at": _when(c.changed_at),
                 "from": c.old_status.value if c.old_status else None,
-                "to": c.new_status.value,
+                "to": c.new_status.value if c.new_status else None,
                 "note": c.new_note,
+                "reason": c.reason,
                 "by": c.changed_by.full_name if c.changed_by else None,
             }
             for c in db.session.scalars(

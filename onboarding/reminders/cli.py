@@ -12,7 +12,7 @@ from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.notifications.cli import notify
 from onboarding.notifications.services import deliver
-from onboarding.reminders.services import KINDS, queue_reminders
+from onboarding.reminders.services import KINDS, place_and_invite, queue_reminders
 
 
 @notify.command("run")
@@ -24,11 +24,14 @@ from onboarding.reminders.services import KINDS, queue_reminders
 )
 @click.option("--dry-run", is_flag=True, help="List what would be sent, and change nothing.")
 def run_command(as_of: datetime | None, dry_run: bool) -> None:
-    """Queue the reminders due (deadlines, leaders' digests, HR's session notices), each
-    once per occasion, then send everything waiting in the outbox."""
+    """Place the unplaced and the waiting, invite the new hires whose day has come, queue
+    the reminders due (deadlines, leaders' digests, HR's session notices), each once per
+    occasion, then send everything waiting in the outbox."""
     today: date = as_of.date() if as_of is not None else local_today()
+    nightly = place_and_invite(today)
     queued = queue_reminders(today)
     if dry_run:
+        click.echo(f"{nightly.placed} placed in cohorts, {len(nightly.invited)} invitations")
         for item in queued:
             click.echo(
                 f"{item.reminder.kind}\t{item.recipient.email}\t"
@@ -46,6 +49,7 @@ def run_command(as_of: datetime | None, dry_run: bool) -> None:
             "Another run queued the same reminders at the same time; this one queued none."
         ) from error
     counts = Counter(item.reminder.kind for item in queued)
+    click.echo(f"Placed in cohorts: {nightly.placed}; invitations queued: {len(nightly.invited)}")
     click.echo(f"Reminders queued as of {today.isoformat()}:")
     for kind in KINDS:
         click.echo(f"  {kind}: {counts[kind]}")

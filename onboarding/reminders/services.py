@@ -11,16 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, select
+from flask import current_app
+from sqlalchemy import ColumnElement, CursorResult, and_, select, update
 from sqlalchemy.orm import selectinload
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
+from onboarding.attendance.progress import Progress, progress_expression
 from onboarding.auth.models import Role, User, UserRole
+from onboarding.auth.services import invitation_due, send_invitation
 from onboarding.cohorts.models import CohortMember, CohortSession
-from onboarding.cohorts.services import at_oslo, local
+from onboarding.cohorts.services import at_oslo, local, place_everyone, send_pending_invitations
+from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import start_of_day
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme
 from onboarding.notifications.models import Notification
@@ -57,6 +62,62 @@ def queue_reminders(today: date) -> list[Queued]:
     ]
 
 
+# -- new hires: places and invitations -----------------------------------------------------
+
+
+@dataclass
+class NightlyPlacements:
+    placed: int
+    invited: list[Notification]
+
+
+def place_and_invite(today: date) -> NightlyPlacements:
+    """The year's rules, every night: place the unplaced and the waiting where the rule finds
+    room, invite the new hires whose invitation day has come (each once), and send the
+    invitations to places that waited for them."""
+    report = place_everyone(by=None)
+    invited = queue_invitations(today)
+    invited += send_pending_invitations()
+    return NightlyPlacements(placed=report.count, invited=invited)
+
+
+def queue_invitations(today: date) -> list[Notification]:
+    """Invite, once, every new hire whose invitation day (some days before the start date)
+    has come; a conditional update claims each, so two runs cannot both send it."""
+    days = int(current_app.config["INVITATION_DAYS_BEFORE_START"])
+    candidates = list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.invitation_sent_at.is_(None),
+                User.password_hash.is_(None),
+                User.last_login_at.is_(None),
+                User.start_date.is_not(None),
+                User.start_date <= today + timedelta(days=days),
+            )
+            .order_by(User.id)
+        )
+    )
+    queued = []
+    for user in candidates:
+        if not invitation_due(user, today):
+            continue
+        claimed = cast(
+            "CursorResult[Any]",
+            db.session.execute(
+                update(User)
+                .where(User.id == user.id, User.invitation_sent_at.is_(None))
+                .values(invitation_sent_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ),
+        )
+        if claimed.rowcount == 1:
+            queued.append(send_invitation(user))
+    db.session.flush()
+    return queued
+
+
 def reminders_wanted() -> ColumnElement[bool]:
     """People who may get reminders: active, and not opted out by HR."""
     return and_(User.active.is_(True), User.reminders_opt_out.is_(False))
@@ -71,12 +132,15 @@ def queue_deadline_reminders(today: date) -> list[Queued]:
     programme = current_programme()
     if programme is None:
         return []
+    # The reminders are about the online modules: nobody whose modules are done gets one,
+    # however their samling goes (that is HR's to sort out, and shows in the digests).
     rows = db.session.execute(
         select(Enrolment, User)
         .join(User, Enrolment.user_id == User.id)
         .where(
             Enrolment.programme_id == programme.id,
             Enrolment.completed_at.is_(None),
+            Enrolment.modules_completed_at.is_(None),
             Enrolment.due_date <= today + timedelta(days=NOTICE_DAYS),
             reminders_wanted(),
         )
@@ -186,8 +250,7 @@ def _behind(today: date) -> Iterable[Behind]:
             .join(Enrolment, Enrolment.user_id == User.id)
             .where(
                 Enrolment.programme_id == programme.id,
-                Enrolment.completed_at.is_(None),
-                Enrolment.due_date < today,
+                progress_expression(today) == Progress.OVERDUE.value,
                 in_a_unit,
             )
             .options(selectinload(User.unit))
@@ -210,6 +273,8 @@ def _behind(today: date) -> Iterable[Behind]:
         )
         .where(
             Attendance.status.in_([AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED]),
+            # An absence known in advance is missed only once the day is over.
+            CohortSession.starts_at < start_of_day(today),
             User.id.not_in(attended),
             in_a_unit,
         )

@@ -21,12 +21,11 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
-    or_,
     select,
 )
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
+from onboarding.attendance.progress import Progress, progress_expression, started
 from onboarding.auth.models import Role, User
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
@@ -37,15 +36,6 @@ from onboarding.org.models import OrgUnit
 from onboarding.org.services import is_leader_of, subtree_unit_ids, unit_tree
 from onboarding.people.directory import Filters
 from onboarding.quizzes.models import QuizAttempt
-
-
-class Progress(enum.StrEnum):
-    """Where a person is with the programme; exactly one applies."""
-
-    OVERDUE = "overdue"
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
 
 
 class ModuleStatus(enum.StrEnum):
@@ -129,24 +119,6 @@ class ReportFilters(Filters):
             "sort": self.sort if self.sort != "name" else None,
             "dir": "desc" if self.descending else None,
         }
-
-
-def _started() -> ColumnElement[bool]:
-    return or_(
-        exists().where(LessonProgress.user_id == User.id),
-        exists().where(QuizAttempt.user_id == User.id, QuizAttempt.submitted_at.is_not(None)),
-    )
-
-
-def progress_expression(today: date) -> ColumnElement[str]:
-    """The person's ``Progress`` as SQL: completed, else overdue after the deadline, else
-    in progress once a lesson is read or a quiz submitted."""
-    return case(
-        (Enrolment.completed_at.is_not(None), literal(Progress.COMPLETED.value)),
-        (Enrolment.due_date < today, literal(Progress.OVERDUE.value)),
-        (_started(), literal(Progress.IN_PROGRESS.value)),
-        else_=literal(Progress.NOT_STARTED.value),
-    )
 
 
 def _escaped_like(text: str) -> str:
@@ -490,13 +462,14 @@ class Counts:
 
     not_started: int = 0
     in_progress: int = 0
+    waiting: int = 0
     overdue: int = 0
     completed: int = 0
     certified: int = 0
 
     @property
     def total(self) -> int:
-        return self.not_started + self.in_progress + self.overdue + self.completed
+        return self.not_started + self.in_progress + self.waiting + self.overdue + self.completed
 
     @property
     def percent_completed(self) -> int:
@@ -657,7 +630,7 @@ def _step_expression(programme: Programme) -> ColumnElement[int]:
         Certificate.revoked_at.is_(None),
     )
     return case(
-        (~_started(), int(Step.INVITED)),
+        (~started(), int(Step.INVITED)),
         (Enrolment.modules_completed_at.is_(None), int(Step.STARTED)),
         (~attended, int(Step.MODULES_COMPLETED)),
         (~certified, int(Step.ATTENDED)),

@@ -24,6 +24,7 @@ PROGRESS_LABELS = {
     Progress.OVERDUE: _l("Overdue"),
     Progress.NOT_STARTED: _l("Not started"),
     Progress.IN_PROGRESS: _l("In progress"),
+    Progress.WAITING: _l("Waiting for the session"),
     Progress.COMPLETED: _l("Completed"),
 }
 MODULE_LABELS = {

@@ -14,6 +14,7 @@ from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.certificates.services import certificates_of
 from onboarding.cohorts.models import Cohort
+from onboarding.cohorts.services import placement_counts
 from onboarding.content.models import Module, Programme
 from onboarding.core.tables import csv_for_excel, date_arg
 from onboarding.extensions import db
@@ -130,6 +131,7 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
         units=units,
         cohorts=cohorts,
         funnels=funnels(programme, cohorts) if with_funnels else None,
+        placement=placement_counts() if scope.whole_organisation else None,
         today=today,
         header=text.header(),
         texts=text.texts,

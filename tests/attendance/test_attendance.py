@@ -34,7 +34,7 @@ from onboarding.learning.services import current_programme, ensure_enrolment, ma
 from onboarding.quizzes.services import start_attempt, submit_attempt
 from onboarding.signals import programme_completed
 from tests.factories import commit, create_user
-from tests.helpers import AuthActions, post_form, text_of
+from tests.helpers import AuthActions, at_the_session, post_form, text_of
 from tests.quizzes.test_engine import right_answers
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
@@ -64,9 +64,10 @@ def during(session: CohortSession, minutes: int = 60) -> float:
 def test_every_change_is_kept_with_who_when_before_and_after(session: CohortSession) -> None:
     hr = create_user(roles=(Role.HR,))
     person = member()
-    mark(session, person, AttendanceStatus.ABSENT, hr)
-    mark(session, person, AttendanceStatus.ABSENT, hr)  # a double click: no new change
-    mark(session, person, AttendanceStatus.LATE, hr, note="Kom 09:40, bussen var sen")
+    with at_the_session(session):  # the register is kept on the day
+        mark(session, person, AttendanceStatus.ABSENT, hr)
+        mark(session, person, AttendanceStatus.ABSENT, hr)  # a double click: no new change
+        mark(session, person, AttendanceStatus.LATE, hr, note="Kom 09:40, bussen var sen")
     commit()
     changes = list(db.session.scalars(select(AttendanceChange).order_by(AttendanceChange.id)))
     assert [(c.old_status, c.new_status) for c in changes] == [
@@ -84,12 +85,13 @@ def test_people_who_had_not_started_are_not_absent(session: CohortSession) -> No
     not_yet = create_user(start_date=date(2027, 3, 1))
     assign_new_hire(not_yet)
     not_yet.start_date = DAY + timedelta(days=10)  # HR moved the start date later
-    mark(session, came, AttendanceStatus.PRESENT, hr)
-    rows = {row.user.id: row for row in register(session)}
-    assert rows[not_yet.id].not_started
-    assert absentees(session) == [missing]
-    assert mark_rest_present(session, hr) == 1  # «alle møtt» skips the one not started
-    assert absentees(session) == []
+    with at_the_session(session):
+        mark(session, came, AttendanceStatus.PRESENT, hr)
+        rows = {row.user.id: row for row in register(session)}
+        assert rows[not_yet.id].not_started
+        assert absentees(session) == [missing]
+        assert mark_rest_present(session, hr) == 1  # «alle møtt» skips the one not started
+        assert absentees(session) == []
 
 
 def test_hr_moves_those_who_did_not_attend_once_the_session_is_over(
@@ -111,7 +113,8 @@ def test_hr_moves_those_who_did_not_attend_once_the_session_is_over(
         create_user("hr@tynset.example", roles=(Role.HR,))
         came = member(started, first_name="Kari")
         missing = member(started, first_name="Per")
-        mark(spring, came, AttendanceStatus.PRESENT, None)
+        with at_the_session(spring):  # Kari came on the day
+            mark(spring, came, AttendanceStatus.PRESENT, None)
         commit()
         ids = {"spring": spring.id, "autumn": autumn.id, "came": came.id, "missing": missing.id}
 
@@ -143,7 +146,7 @@ def test_hr_moves_those_who_did_not_attend_once_the_session_is_over(
 
 
 def test_only_members_can_be_marked(session: CohortSession) -> None:
-    with pytest.raises(AttendanceError, match="er ikke med"):
+    with at_the_session(session), pytest.raises(AttendanceError, match="er ikke med"):
         mark(session, create_user(), AttendanceStatus.PRESENT, None)
 
 
@@ -163,9 +166,10 @@ def test_the_check_in_code_rotates_and_the_previous_one_still_works(
 
 def test_check_in_marks_present_once(session: CohortSession) -> None:
     person = member()
-    moment = during(session)
-    assert check_in(person, session, check_in_code(session, moment), at=moment) is True
-    assert check_in(person, session, check_in_code(session, moment), at=moment) is False
+    with at_the_session(session) as now:
+        moment = now.timestamp()
+        assert check_in(person, session, check_in_code(session, moment), at=moment) is True
+        assert check_in(person, session, check_in_code(session, moment), at=moment) is False
     rows = [row for row in register(session) if row.user.id == person.id]
     assert rows[0].attendance is not None
     assert rows[0].attendance.status is AttendanceStatus.PRESENT
@@ -238,10 +242,11 @@ def test_completion_when_attendance_comes_last(
     assert completed == []
     mark(session, person, AttendanceStatus.EXCUSED, None)  # excused is not attended
     assert completed == []
-    mark(session, person, AttendanceStatus.LATE, None)
-    assert completed == [enrolment]
-    assert enrolment.completed_at is not None
-    mark(session, person, AttendanceStatus.PRESENT, None)  # no second completion
+    with at_the_session(session):
+        mark(session, person, AttendanceStatus.LATE, None)
+        assert completed == [enrolment]
+        assert enrolment.completed_at is not None
+        mark(session, person, AttendanceStatus.PRESENT, None)  # no second completion
     assert completed == [enrolment]
 
 
@@ -249,7 +254,8 @@ def test_completion_when_the_modules_come_last(
     session: CohortSession, learner: tuple[User, Enrolment], completed: list[object]
 ) -> None:
     person, enrolment = learner
-    mark(session, person, AttendanceStatus.PRESENT, None)
+    with at_the_session(session):
+        mark(session, person, AttendanceStatus.PRESENT, None)
     assert completed == []
     complete_modules(person)
     assert completed == [enrolment]

@@ -54,10 +54,11 @@ from onboarding.people.directory import (
     update_person,
 )
 from onboarding.people.services import PlanChanged, apply_batch, create_batch, preview_batch
-from tests.attendance.test_attendance import VALID, during, member
+from tests.attendance.test_attendance import VALID, member
 from tests.audit.conftest import subject
 from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.factories import commit, create_unit, create_user
+from tests.helpers import at_the_session
 from tests.people.conftest import csv_bytes, employee
 from tests.people.conftest import person as row
 
@@ -369,34 +370,35 @@ def test_hr_marking_attendance_is_recorded(
 ) -> None:
     person = member(first_name="Nora")
     recorded()
+    with at_the_session(session, minutes=40):  # the register is kept on the day
+        mark(session, person, AttendanceStatus.LATE, hr, note="Kom 09:40")
+        [entry] = recorded()
+        assert (entry.action, entry.actor_id, subject(entry)) == (
+            "attendance.marked",
+            hr.id,
+            person_subject(person),
+        )
+        where = "14.04.2027 09:00, Kommunestyresalen"
+        assert entry.before == {"session": where, "status": None, "note": ""}
+        assert entry.after == {"session": where, "status": "late", "note": "Kom 09:40"}
 
-    mark(session, person, AttendanceStatus.LATE, hr, note="Kom 09:40")
-    [entry] = recorded()
-    assert (entry.action, entry.actor_id, subject(entry)) == (
-        "attendance.marked",
-        hr.id,
-        person_subject(person),
-    )
-    where = "14.04.2027 09:00, Kommunestyresalen"
-    assert entry.before == {"session": where, "status": None, "note": ""}
-    assert entry.after == {"session": where, "status": "late", "note": "Kom 09:40"}
+        mark(session, person, AttendanceStatus.LATE, hr)  # a double click changes nothing
+        assert recorded() == []
+        mark(session, person, AttendanceStatus.PRESENT, hr)
+        [again] = recorded()
+        assert (again.before["status"], again.after["status"]) == ("late", "present")  # type: ignore[index]
 
-    mark(session, person, AttendanceStatus.LATE, hr)  # a double click changes nothing
-    assert recorded() == []
-    mark(session, person, AttendanceStatus.PRESENT, hr)
-    [again] = recorded()
-    assert (again.before["status"], again.after["status"]) == ("late", "present")  # type: ignore[index]
-
-    with pytest.raises(AttendanceError):
-        mark(session, person, AttendanceStatus.ABSENT, hr, note="x" * 501)
-    assert recorded() == []
+        with pytest.raises(AttendanceError):
+            mark(session, person, AttendanceStatus.ABSENT, hr, note="x" * 501)
+        assert recorded() == []
 
 
 def test_a_self_check_in_is_not_recorded(recorded: Recorded, session: CohortSession) -> None:
     person = member()
     recorded()
-    moment = during(session)
-    assert check_in(person, session, check_in_code(session, moment), at=moment) is True
+    with at_the_session(session) as now:
+        moment = now.timestamp()
+        assert check_in(person, session, check_in_code(session, moment), at=moment) is True
     assert recorded() == []
 
 
@@ -404,10 +406,11 @@ def test_everyone_not_marked_present_is_one_entry_each(
     recorded: Recorded, hr: User, session: CohortSession
 ) -> None:
     first, second, marked = member(), member(), member()
-    mark(session, marked, AttendanceStatus.ABSENT, hr)
-    recorded()
+    with at_the_session(session):
+        mark(session, marked, AttendanceStatus.ABSENT, hr)
+        recorded()
 
-    assert mark_rest_present(session, hr) == 2
+        assert mark_rest_present(session, hr) == 2
 
     entries = recorded()
     assert sorted(entry.subject_id for entry in entries) == sorted([first.id, second.id])
@@ -512,6 +515,7 @@ def test_sessions_added_and_changed(recorded: Recorded, hr: User) -> None:
         "capacity": 20,
         "facilitator": "Kari Kursholder",
         "agenda": "Velkommen",
+        "opens_minutes_before": 15,  # the configured default
     }
     with pytest.raises(CohortError):
         add_session(cohort, SessionPlan(date(2027, 4, 21), (15, 0), (9, 0), "Salen", 20), by=hr)
@@ -555,17 +559,25 @@ def test_moving_a_member(recorded: Recorded, hr: User) -> None:
     move_member(nora, spring, first, by=hr)  # placed for the first time
     [placed] = recorded()
     assert (placed.action, placed.actor_id, subject(placed)) == (
-        "cohort.member_moved",
+        "cohort.member_placed",
         hr.id,
         person_subject(nora),
     )
-    assert placed.before == {"cohort": None, "session": None}
-    assert placed.after == {"cohort": "Vårkullet 2027", "session": "14.04.2027 09:00, Salen"}
+    assert placed.before is None
+    assert placed.after == {
+        "cohort": "Vårkullet 2027",
+        "session": "14.04.2027 09:00, Salen",
+        "how": "hand",
+    }
 
     move_member(nora, autumn, later, by=hr)
     [moved] = recorded()
     assert moved.before == {"cohort": "Vårkullet 2027", "session": "14.04.2027 09:00, Salen"}
-    assert moved.after == {"cohort": "Høstkullet 2027", "session": "06.10.2027 09:00, Salen"}
+    assert moved.after == {
+        "cohort": "Høstkullet 2027",
+        "session": "06.10.2027 09:00, Salen",
+        "how": "hand",
+    }
 
     move_member(nora, autumn, later, by=hr)  # already there
     move_member(ola, autumn, None, by=None)  # the waiting list
@@ -584,7 +596,11 @@ def test_moving_a_member(recorded: Recorded, hr: User) -> None:
         person_subject(ola),
     )
     assert filled.before == {"cohort": "Høstkullet 2027", "session": None}
-    assert filled.after == {"cohort": "Høstkullet 2027", "session": "06.10.2027 09:00, Salen"}
+    assert filled.after == {
+        "cohort": "Høstkullet 2027",
+        "session": "06.10.2027 09:00, Salen",
+        "how": "rule",  # the waiting list is filled by the rule, though HR asked
+    }
 
 
 def test_the_system_as_actor_and_every_role_before_and_after(recorded: Recorded, hr: User) -> None:

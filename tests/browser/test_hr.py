@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.browser
 
 TODAY = date.today()
 SESSION_DAY = TODAY + timedelta(days=7)
+LAST_DAY = TODAY - timedelta(days=60)  # last cohort's session
 
 
 @dataclass
@@ -49,20 +52,23 @@ def office(app: Flask) -> Office:
         helse = create_unit("Helse og omsorg", UnitKind.SERVICE_AREA, kommune)
         hjemme = create_unit("Hjemmetjenesten", UnitKind.DEPARTMENT, helse)
         create_user("hr@tynset.example", roles=(Role.HR,), first_name="Hanne", unit=kommune)
-        last_cohort = create_cohort("Høstkullet i fjor")
-        session = add_session(
-            last_cohort,
-            SessionPlan(TODAY - timedelta(days=60), (9, 0), (15, 0), "Tynsethallen", 30),
-            by=None,
-        )
-        ola = graduate(
-            session,
-            start=TODAY - timedelta(days=90),
-            email="ola@tynset.example",
-            first_name="Ola",
-            last_name="Nordman",
-            unit=hjemme,
-        )
+        # As it happened: the cohort was planned and Ola placed before its day (nobody is
+        # placed in a session that is over), and he was marked present on the day.
+        with time_machine.travel(LAST_DAY - timedelta(days=10), tick=False):
+            last_cohort = create_cohort("Høstkullet i fjor")
+            session = add_session(
+                last_cohort,
+                SessionPlan(LAST_DAY, (9, 0), (15, 0), "Tynsethallen", 30),
+                by=None,
+            )
+            ola = graduate(
+                session,
+                start=TODAY - timedelta(days=90),
+                email="ola@tynset.example",
+                first_name="Ola",
+                last_name="Nordman",
+                unit=hjemme,
+            )
         certificate = certificate_of(ola)
         office = Office(certificate.id, certificate.code, ola.full_name)
         commit()
@@ -141,52 +147,63 @@ def test_hr_imports_plans_registers_and_reissues(
         nora_id = nora.id
     assert session_id is not None  # placed in the new cohort's session
 
-    # The cohort now has Nora in its session; in its register she is not marked yet, and
-    # HR marks her present.
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Kull").click()
-    axe(page)
-    page.get_by_role("link", name="Vårkullet").click()
-    expect(page.locator(f"#session-{session_id}").locator("..")).to_contain_text("Haugen")
-    axe(page)
-    page.get_by_role("link", name="Oppmøteliste").click()
-    page.wait_for_url(f"**/sessions/{session_id}/register")
-    row = page.locator(f"#person-{nora_id}")
-    expect(row).to_contain_text("Ikke markert")
-    axe(page)
-    row.get_by_label("Merknad").fill("Kom litt før")
-    row.get_by_role("button", name="Møtt").click()
-    expect(row.get_by_role("button", name="Møtt")).to_have_attribute("aria-pressed", "true")
-    expect(page.locator("#history-heading + .table-wrap")).to_contain_text("Haugen")
-    axe(page)
-    with app.app_context():
-        mark = db.session.scalars(select(Attendance).where(Attendance.user_id == nora_id)).one()
-        assert (mark.status, mark.note) == (AttendanceStatus.PRESENT, "Kom litt før")
+    # The day of the session, just after it starts (the browser's session and forms go on
+    # from there): the cohort has Nora in its session; in its register she is not marked
+    # yet, and HR marks her present.
+    on_the_day = datetime(
+        SESSION_DAY.year, SESSION_DAY.month, SESSION_DAY.day, 9, 5, tzinfo=ZoneInfo("Europe/Oslo")
+    )
+    with time_machine.travel(on_the_day):
+        page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Kull").click()
+        axe(page)
+        page.get_by_role("link", name="Vårkullet").click()
+        expect(page.locator(f"#session-{session_id}").locator("..")).to_contain_text("Haugen")
+        axe(page)
+        page.get_by_role("link", name="Oppmøteliste").click()
+        page.wait_for_url(f"**/sessions/{session_id}/register")
+        row = page.locator(f"#person-{nora_id}")
+        expect(row).to_contain_text("Ikke markert")
+        axe(page)
+        row.get_by_label("Merknad").fill("Kom litt før")
+        row.get_by_role("button", name="Møtt").click()
+        expect(row.get_by_role("button", name="Møtt")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#history-heading + .table-wrap")).to_contain_text("Haugen")
+        axe(page)
+        with app.app_context():
+            mark = db.session.scalars(select(Attendance).where(Attendance.user_id == nora_id)).one()
+            assert (mark.status, mark.note) == (AttendanceStatus.PRESENT, "Kom litt før")
 
-    # Ola's certificate has his name misspelt: revoke it (a reason is required), then
-    # issue a new one.
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Kursbevis").click()
-    axe(page)
-    page.get_by_role("link", name=office.graduate_name).click()
-    expect(page.get_by_text(format_code(office.certificate_code), exact=True)).to_be_visible()
-    axe(page)
-    page.get_by_role("button", name="Trekk tilbake").click()
-    expect(page.locator("#reason-error")).to_have_text("Skriv hvorfor kursbeviset trekkes tilbake.")
-    axe(page)
-    page.get_by_label("Grunn til å trekke tilbake").fill("Navnet er feil stavet")
-    page.get_by_role("button", name="Trekk tilbake").click()
-    expect(page.locator(".ds-alert").last).to_contain_text("Navnet er feil stavet")
-    axe(page)
-    page.get_by_role("button", name="Utsted nytt kursbevis").click()
-    page.wait_for_url(re.compile(rf"/certificates/(?!{office.certificate_id}$)\d+$"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text(office.graduate_name)
-    axe(page)
+        # Ola's certificate has his name misspelt: revoke it (a reason is required), then
+        # issue a new one.
+        page.get_by_role("navigation", name="Hovedmeny").get_by_role(
+            "link", name="Kursbevis"
+        ).click()
+        axe(page)
+        page.get_by_role("link", name=office.graduate_name).click()
+        expect(page.get_by_text(format_code(office.certificate_code), exact=True)).to_be_visible()
+        axe(page)
+        page.get_by_role("button", name="Trekk tilbake").click()
+        expect(page.locator("#reason-error")).to_have_text(
+            "Skriv hvorfor kursbeviset trekkes tilbake."
+        )
+        axe(page)
+        page.get_by_label("Grunn til å trekke tilbake").fill("Navnet er feil stavet")
+        page.get_by_role("button", name="Trekk tilbake").click()
+        expect(page.locator(".ds-alert").last).to_contain_text("Navnet er feil stavet")
+        axe(page)
+        page.get_by_role("button", name="Utsted nytt kursbevis").click()
+        page.wait_for_url(re.compile(rf"/certificates/(?!{office.certificate_id}$)\d+$"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(office.graduate_name)
+        axe(page)
 
-    with app.app_context():
-        old = db.session.get(Certificate, office.certificate_id)
-        assert old is not None
-        assert old.revoke_reason == "Navnet er feil stavet"
-        new = db.session.scalars(select(Certificate).where(Certificate.replaces_id == old.id)).one()
-        assert new.is_valid
-        assert new.code != old.code
-        new_code = format_code(new.code)
-    expect(page.get_by_text(new_code, exact=True)).to_be_visible()
+        with app.app_context():
+            old = db.session.get(Certificate, office.certificate_id)
+            assert old is not None
+            assert old.revoke_reason == "Navnet er feil stavet"
+            new = db.session.scalars(
+                select(Certificate).where(Certificate.replaces_id == old.id)
+            ).one()
+            assert new.is_valid
+            assert new.code != old.code
+            new_code = format_code(new.code)
+        expect(page.get_by_text(new_code, exact=True)).to_be_visible()

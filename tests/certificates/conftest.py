@@ -28,6 +28,7 @@ from onboarding.learning.services import current_programme, ensure_enrolment
 from onboarding.org.models import OrgUnit
 from tests.attendance.test_attendance import VALID, complete_modules, member
 from tests.factories import commit, create_unit, create_user
+from tests.helpers import at_the_session
 
 DAY = date(2027, 4, 14)
 
@@ -55,7 +56,9 @@ def graduate(session: CohortSession, **kwargs: object) -> User:
     if place is None or place.session_id != session.id:
         move_member(person, session.cohort, session, by=None)
     complete_modules(person)
-    mark(session, person, AttendanceStatus.PRESENT, None)
+    # Marked on the day, as the facilitator does: «Møtt» is not accepted before.
+    with at_the_session(session):
+        mark(session, person, AttendanceStatus.PRESENT, None)
     return person
 
 

@@ -32,7 +32,7 @@ from onboarding.signals import programme_completed
 from tests.attendance.test_attendance import complete_modules
 from tests.certificates.conftest import enrol, graduate, plan_session
 from tests.factories import commit, create_user
-from tests.helpers import AuthActions, link_in, outbox_messages, post_form
+from tests.helpers import AuthActions, at_the_session, link_in, outbox_messages, post_form
 
 
 def certificate_mails() -> int:
@@ -117,7 +117,8 @@ def test_a_second_completion_signal_issues_nothing_new(session: CohortSession) -
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person.id))
     programme_completed.send(enrolment)
     programme_completed.send(enrolment)
-    mark(session, person, AttendanceStatus.LATE, None)  # a changed mark: no new completion
+    with at_the_session(session):
+        mark(session, person, AttendanceStatus.LATE, None)  # a changed mark: no new completion
     commit()
     assert count_certificates(person.id) == 1
     assert certificate_mails() == 1
@@ -227,7 +228,8 @@ def test_a_deactivated_person_gets_the_certificate_but_no_email(session: CohortS
     person, _enrolment = enrol()
     complete_modules(person)
     person.active = False
-    mark(session, person, AttendanceStatus.PRESENT, None)
+    with at_the_session(session):
+        mark(session, person, AttendanceStatus.PRESENT, None)
     commit()
     assert count_certificates(person.id) == 1
     assert certificate_mails() == 0
@@ -258,14 +260,16 @@ def test_the_email_is_sent_after_the_request_that_completes(app: Flask) -> None:
         person, _enrolment = enrol(email="nyansatt@tynset.example", language="en")
         complete_modules(person)
         ids = (session.id, person.id)
+        starts_at = session.starts_at
         commit()
     client = app.test_client()
-    AuthActions(client).login("hr@tynset.example")
-    response = post_form(
-        client,
-        f"/sessions/{ids[0]}/register",
-        {"user": ids[1], "status": AttendanceStatus.PRESENT.value},
-    )
+    with at_the_session(starts_at):  # HR keeps the register on the day
+        AuthActions(client).login("hr@tynset.example")
+        response = post_form(
+            client,
+            f"/sessions/{ids[0]}/register",
+            {"user": ids[1], "status": AttendanceStatus.PRESENT.value},
+        )
     assert response.status_code == 302
     mails = [
         m for m in outbox_messages(Path(app.config["MAIL_OUTBOX_DIR"])) if "nyansatt@" in m["To"]
@@ -293,11 +297,12 @@ def test_everyone_marked_present_at_once_gets_their_email(app: Flask) -> None:
             person, _enrolment = enrol(email=f"{name}@tynset.example")
             if name != "per":  # per has not finished the modules
                 complete_modules(person)
-        session_id = session.id
+        session_id, starts_at = session.id, session.starts_at
         commit()
     client = AuthActions(app.test_client())
-    client.login("hr@tynset.example")
-    response = post_form(client.client, f"/sessions/{session_id}/register/all-present", {})
+    with at_the_session(starts_at):  # «Alle møtt» on the day
+        client.login("hr@tynset.example")
+        response = post_form(client.client, f"/sessions/{session_id}/register/all-present", {})
     assert response.status_code == 302
     mails = [
         m["To"]

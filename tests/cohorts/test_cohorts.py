@@ -11,6 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from onboarding.auth.models import User
+from onboarding.auth.services import send_invitation as send_account_invitation
 from onboarding.cohorts.models import Cohort, CohortMember
 from onboarding.cohorts.services import (
     CohortError,
@@ -20,6 +21,7 @@ from onboarding.cohorts.services import (
     create_cohort,
     fill_from_waiting_list,
     move_member,
+    place_everyone,
     update_session,
 )
 from onboarding.content.models import Module
@@ -29,7 +31,6 @@ from onboarding.learning.models import LessonProgress
 from onboarding.learning.services import mark_lesson_read
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import deliver
-from onboarding.signals import new_hire_created
 from tests.factories import commit, create_user
 from tests.helpers import outbox_messages
 
@@ -67,10 +68,14 @@ def test_a_new_hire_gets_the_first_session_after_starting(
     same_day = assign_new_hire(hire(date(2027, 4, 14)))
     assert same_day is not None
     assert same_day.session_id == spring.sessions[0].id
-    # Starting after spring's first session: the next cohort, autumn.
+    # Starting after spring's first session: spring's second session is still after it.
     later = assign_new_hire(hire(date(2027, 4, 15)))
     assert later is not None
-    assert later.session_id == autumn.sessions[0].id
+    assert (later.cohort_id, later.session_id) == (spring.id, spring.sessions[1].id)
+    # Starting after every spring session: the next cohort, autumn.
+    autumn_hire = assign_new_hire(hire(date(2027, 4, 22)))
+    assert autumn_hire is not None
+    assert (autumn_hire.cohort_id, autumn_hire.session_id) == (autumn.id, autumn.sessions[0].id)
 
 
 def test_full_sessions_spill_over_and_then_the_waiting_list(
@@ -101,7 +106,11 @@ def test_the_minimum_days_after_start_is_configurable(
     spring, autumn = spring_and_autumn
     assert assign_new_hire(hire(date(2027, 3, 20))).cohort_id == spring.id  # type: ignore[union-attr]
     app.config["COHORT_MIN_DAYS_AFTER_START"] = 30
-    member = assign_new_hire(hire(date(2027, 3, 20)))  # 14.04 is only 25 days later
+    member = assign_new_hire(hire(date(2027, 3, 20)))  # 14.04 is only 25 days later, 21.04 32
+    assert member is not None
+    assert member.session_id == spring.sessions[1].id
+    app.config["COHORT_MIN_DAYS_AFTER_START"] = 40  # after both spring sessions
+    member = assign_new_hire(hire(date(2027, 3, 20)))
     assert member is not None
     assert member.cohort_id == autumn.id
 
@@ -117,10 +126,12 @@ def test_assigning_twice_keeps_one_place(spring_and_autumn: tuple[Cohort, Cohort
     assert len(list(db.session.scalars(select(CohortMember)))) == 1
 
 
-def test_the_import_signal_assigns_a_cohort(spring_and_autumn: tuple[Cohort, Cohort]) -> None:
+def test_placing_everyone_places_the_unplaced(spring_and_autumn: tuple[Cohort, Cohort]) -> None:
     person = hire(date(2027, 3, 1))
-    new_hire_created.send(person)
-    assert db.session.scalar(select(CohortMember).where(CohortMember.user_id == person.id))
+    report = place_everyone(by=None)
+    member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == person.id))
+    assert member is not None
+    assert report.placed == [member]
 
 
 def test_the_invitation_carries_a_calendar_file(
@@ -187,6 +198,8 @@ def test_moving_a_person_keeps_their_progress(
     spring, autumn = spring_and_autumn
     sync_programme(VALID)
     person = hire(date(2027, 3, 1))
+    # Invited to the platform already, so each place's own invitation goes at once.
+    send_account_invitation(person)
     assign_new_hire(person)
     module = db.session.scalar(select(Module).where(Module.slug == "forste"))
     assert module is not None
@@ -202,6 +215,8 @@ def test_moving_a_person_keeps_their_progress(
         move_member(hire(date(2027, 3, 1)), autumn, autumn.sessions[0], by=None)
     assert move_member(person, spring, None, by=None).waiting
     invitations = db.session.scalars(
-        select(Notification).where(Notification.recipient_id == person.id)
+        select(Notification).where(
+            Notification.recipient_id == person.id, Notification.kind == "cohort_invitation"
+        )
     )
-    assert len(list(invitations)) == 2  # one for spring, one for autumn
+    assert len(list(invitations)) == 2  # one for spring, one for autumn; none for waiting

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import segno
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -15,13 +17,14 @@ from sqlalchemy import select
 from onboarding.attendance.services import check_in_code
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortMember, CohortSession
+from onboarding.cohorts.services import place_everyone
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
-from onboarding.signals import new_hire_created
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
 
 TODAY = date.today()
+TOMORROW = TODAY + timedelta(days=1)
 
 
 @pytest.fixture
@@ -37,11 +40,13 @@ def people(app: Flask) -> None:
 
 
 def plan_cohort(client: FlaskClient) -> int:
+    """A cohort with an all-day session tomorrow and one two weeks later: people are placed
+    only in sessions that have not started."""
     response = post_form(client, "/cohorts", {"name": "Vårkullet 2027"})
     assert response.status_code == 302
     cohort_id = int(response.headers["Location"].rsplit("/", 1)[1])
     for offset, place in ((0, "Kommunestyresalen"), (14, "Tynsethallen")):
-        day = TODAY + timedelta(days=offset)
+        day = TOMORROW + timedelta(days=offset)
         added = post_form(
             client,
             f"/cohorts/{cohort_id}/sessions/new",
@@ -72,7 +77,7 @@ def test_hr_plans_a_cohort_and_keeps_the_register(
     with app.app_context():
         nora = db.session.scalar(select(User).where(User.email == "ansatt@tynset.example"))
         assert nora is not None
-        new_hire_created.send(nora)  # as the import does
+        place_everyone(by=None)  # as the import does
         commit()
         session = db.session.scalar(select(CohortSession).order_by(CohortSession.starts_at))
         assert session is not None
@@ -80,7 +85,6 @@ def test_hr_plans_a_cohort_and_keeps_the_register(
         member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == nora_id))
         assert member is not None
         assert member.session_id == session_id
-        code = check_in_code(session)
     from onboarding.notifications.services import deliver
 
     with app.app_context():
@@ -91,61 +95,68 @@ def test_hr_plans_a_cohort_and_keeps_the_register(
     assert invitation
     assert any(p.get_content_type() == "text/calendar" for p in invitation[0].iter_attachments())
 
-    screen = client.get(f"/sessions/{session_id}/check-in-code")
-    assert screen.status_code == 200
-    shown = screen.get_data(as_text=True)
-    assert f"{code[:3]} {code[3:]}" in shown  # the session runs all day today
-    assert "<svg" in shown
-    # The QR code is the check-in link with the session and the code.
-    link = f"http://onboarding.test/check-in?session={session_id}&code={code}"
-    expected = segno.make(link, error="m").svg_inline(scale=6, title="QR-kode for innsjekking")
-    assert expected in shown
+    # The day of the session, at noon: the register and the check-in are open.
+    noon = datetime(TOMORROW.year, TOMORROW.month, TOMORROW.day, 12, tzinfo=ZoneInfo("Europe/Oslo"))
+    with time_machine.travel(noon, tick=False):
+        with app.app_context():
+            session = db.session.get(CohortSession, session_id)
+            assert session is not None
+            code = check_in_code(session)
+        screen = client.get(f"/sessions/{session_id}/check-in-code")
+        assert screen.status_code == 200
+        shown = screen.get_data(as_text=True)
+        assert f"{code[:3]} {code[3:]}" in shown  # the session runs all day
+        assert "<svg" in shown
+        # The QR code is the check-in link with the session and the code.
+        link = f"http://onboarding.test/check-in?session={session_id}&code={code}"
+        expected = segno.make(link, error="m").svg_inline(scale=6, title="QR-kode for innsjekking")
+        assert expected in shown
 
-    register = client.get(f"/sessions/{session_id}/register")
-    assert register.status_code == 200
-    assert "Ikke markert" in text_of(register)
-    marked = client.post(
-        f"/sessions/{session_id}/register",
-        data={
-            "csrf_token": csrf_token(client),
-            "user": str(nora_id),
-            "status": "absent",
-            "note": "Syk",
-        },
-    )
-    assert marked.status_code == 302
-    assert "Fravær" in text_of(client.get(f"/sessions/{session_id}/register"))
+        register = client.get(f"/sessions/{session_id}/register")
+        assert register.status_code == 200
+        assert "Ikke markert" in text_of(register)
+        marked = client.post(
+            f"/sessions/{session_id}/register",
+            data={
+                "csrf_token": csrf_token(client),
+                "user": str(nora_id),
+                "status": "absent",
+                "note": "Syk",
+            },
+        )
+        assert marked.status_code == 302
+        assert "Fravær" in text_of(client.get(f"/sessions/{session_id}/register"))
 
-    # The employee sees the session on the home page and checks in; one mark, now «møtt».
-    auth.logout()
-    auth.login("ansatt@tynset.example")
-    home = text_of(client.get("/"))
-    assert "Kommunestyresalen" in home
-    assert "Legg til i kalender" in home
-    calendar = client.get("/my-session.ics")
-    assert calendar.mimetype == "text/calendar"
-    from_qr = client.get(f"/check-in?session={session_id}&code={code}")
-    assert f'value="{code}"' in from_qr.get_data(as_text=True)
-    checked = post_form(client, "/check-in", {"code": code.lower()})
-    assert checked.status_code == 200
-    assert "Du var allerede registrert" in text_of(checked)  # HR had marked her absent
+        # The employee sees the session on the home page and checks in; one mark, now «møtt».
+        auth.logout()
+        auth.login("ansatt@tynset.example")
+        home = text_of(client.get("/"))
+        assert "Kommunestyresalen" in home
+        assert "Legg til i kalender" in home
+        calendar = client.get("/my-session.ics")
+        assert calendar.mimetype == "text/calendar"
+        from_qr = client.get(f"/check-in?session={session_id}&code={code}")
+        assert f'value="{code}"' in from_qr.get_data(as_text=True)
+        checked = post_form(client, "/check-in", {"code": code.lower()})
+        assert checked.status_code == 200
+        assert "Du var allerede registrert" in text_of(checked)  # HR had marked her absent
 
-    # The facilitator may keep the register; another employee may not.
-    auth.logout()
-    auth.login("leder@tynset.example")
-    assert client.get(f"/sessions/{session_id}/register").status_code == 200
-    assert client.get("/cohorts").status_code == 403
-    history = text_of(client.get(f"/sessions/{session_id}/register"))
-    assert "Syk" in history
-    assert "Hanne" in history
+        # The facilitator may keep the register; another employee may not.
+        auth.logout()
+        auth.login("leder@tynset.example")
+        assert client.get(f"/sessions/{session_id}/register").status_code == 200
+        assert client.get("/cohorts").status_code == 403
+        history = text_of(client.get(f"/sessions/{session_id}/register"))
+        assert "Syk" in history
+        assert "Hanne" in history
 
-    csv_export = None
-    auth.logout()
-    auth.login("hr@tynset.example")
-    csv_export = client.get(f"/cohorts/{cohort_id}/attendance.csv")
-    body = csv_export.get_data(as_text=True)
-    assert body.startswith("\ufeff")
-    assert "Fravær;Syk" in body
+        csv_export = None
+        auth.logout()
+        auth.login("hr@tynset.example")
+        csv_export = client.get(f"/cohorts/{cohort_id}/attendance.csv")
+        body = csv_export.get_data(as_text=True)
+        assert body.startswith("\ufeff")
+        assert "Fravær;Syk" in body
 
 
 def test_csv_cells_that_look_like_formulas_are_defused(
@@ -154,12 +165,12 @@ def test_csv_cells_that_look_like_formulas_are_defused(
     auth.login("hr@tynset.example")
     cohort_id = plan_cohort(client)
     with app.app_context():
-        person = create_user(
+        create_user(
             "formel@tynset.example",
             first_name="=HYPERLINK(1)",
             start_date=TODAY - timedelta(days=1),
         )
-        new_hire_created.send(person)
+        place_everyone(by=None)
         commit()
     body = client.get(f"/cohorts/{cohort_id}/attendance.csv").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in body

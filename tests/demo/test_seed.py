@@ -37,7 +37,7 @@ def test_seed_builds_the_organisation_and_is_idempotent(appctx: Flask) -> None:
     created = seed_demo(today=TODAY)
     db.session.commit()
     units, people = counts()
-    assert created == units + people + 2  # and two cohorts
+    assert created == units + people + 3  # and three cohorts
     assert people == len(demo_accounts()) + GENERATED_EMPLOYEES
     assert seed_demo(today=TODAY) == 0
     db.session.commit()
@@ -70,10 +70,11 @@ def test_seed_spreads_start_dates_over_a_year(appctx: Flask) -> None:
     assert any(d > TODAY for d in starts)
 
 
-def test_seed_plans_two_cohorts_and_places_the_employees(appctx: Flask) -> None:
+def test_seed_plans_three_cohorts_and_places_the_employees(appctx: Flask) -> None:
     seed_demo(today=TODAY)
     cohorts = {c.name: c for c in db.session.scalars(select(Cohort))}
-    assert set(cohorts) == {"Høstkullet 2026", "Vårkullet 2027"}
+    # Last autumn's (held), the coming spring's, and next autumn's for those starting later.
+    assert set(cohorts) == {"Høstkullet 2026", "Vårkullet 2027", "Høstkullet 2027"}
     placed = list(db.session.scalars(select(CohortMember)))
     assert placed
     # Nobody is placed in a day before their start date.

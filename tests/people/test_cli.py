@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -27,6 +30,7 @@ FILE = csv_bytes(
         person("N2", "Nils", "Feil", "nils@tynset.example", "4210", start="31.02.2027"),
     ]
 )
+NEAR_NORAS_START = datetime(2027, 2, 20, 9, tzinfo=ZoneInfo("Europe/Oslo"))
 
 
 @pytest.fixture
@@ -85,7 +89,9 @@ def test_without_dry_run_the_valid_rows_are_imported_once(
     path.write_bytes(FILE)
     people, batches, _mails = counts(english)
 
-    result = cli.invoke(args=["users", "import", str(path)])
+    # Within two weeks of Nora's start date (1 March), so the import invites her at once.
+    with time_machine.travel(NEAR_NORAS_START, tick=False):
+        result = cli.invoke(args=["users", "import", str(path)])
 
     assert result.exit_code == 0, result.output
     assert "Imported: 1 new, 1 changed, 0 unchanged, 1 with errors (not imported)." in (
@@ -106,11 +112,13 @@ def test_without_dry_run_the_valid_rows_are_imported_once(
     [invitation] = outbox_messages(Path(english.config["MAIL_OUTBOX_DIR"]))
     assert invitation["To"] == "Nora Ny <nora@tynset.example>"
 
-    again = cli.invoke(args=["users", "import", str(path)])
+    with time_machine.travel(NEAR_NORAS_START, tick=False):
+        again = cli.invoke(args=["users", "import", str(path)])
     assert again.exit_code == 0
     assert "0 new, 0 changed, 2 unchanged, 1 with errors." in again.output
     assert "Nothing to import." in again.output
     assert counts(english)[:2] == (people + 1, batches + 1)
+    assert len(outbox_messages(Path(english.config["MAIL_OUTBOX_DIR"]))) == 1  # invited once
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,9 @@ def test_invitation_again_and_deactivation(
         tomasz_id = tomasz.id
     sent = client.post(f"/people/{tomasz_id}/invitation", data={"csrf_token": csrf_token(client)})
     assert sent.status_code == 302
-    assert "invitasjon er sendt" in text_of(client.get(f"/people/{tomasz_id}"))
+    assert "Invitasjonen er sendt til tomasz@tynset.example" in text_of(
+        client.get(f"/people/{tomasz_id}")
+    )
     # Nora has a password: no new invitation.
     again = client.post(
         f"/people/{staff['nora']}/invitation", data={"csrf_token": csrf_token(client)}

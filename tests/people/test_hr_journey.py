@@ -4,9 +4,11 @@ register; the new employee sees the session and, having done the modules, is com
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -25,6 +27,7 @@ from tests.people.conftest import csv_bytes, person
 from tests.people.test_views import import_button, upload
 
 START = date.today() - timedelta(days=2)
+DAY = date.today() + timedelta(days=1)  # the first session: people are placed ahead of it
 
 
 def test_import_plan_register_and_complete(app: Flask, client: FlaskClient) -> None:
@@ -38,11 +41,11 @@ def test_import_plan_register_and_complete(app: Flask, client: FlaskClient) -> N
     hr = AuthActions(client)
     hr.login("hr@tynset.example")
 
-    # HR plans the cohort first, with two sessions: today and in two weeks.
+    # HR plans the cohort first, with two sessions: tomorrow and two weeks later.
     created = post_form(client, "/cohorts", {"name": "Vårkullet"})
     cohort_id = int(created.headers["Location"].rsplit("/", 1)[1])
     for offset, place in ((0, "Kommunestyresalen"), (14, "Tynsethallen")):
-        day = date.today() + timedelta(days=offset)
+        day = DAY + timedelta(days=offset)
         response = post_form(
             client,
             f"/cohorts/{cohort_id}/sessions/new",
@@ -121,21 +124,23 @@ def test_import_plan_register_and_complete(app: Flask, client: FlaskClient) -> N
         assert enrolment.completed_at is None  # the day is still to come
     client.post("/logout", data={"csrf_token": csrf_token(client)})
 
-    # HR marks her present at today's session: now she is complete.
-    hr.login("hr@tynset.example")
-    with app.app_context():
-        from onboarding.cohorts.models import CohortMember
+    # On the day, HR marks her present at the session: now she is complete.
+    noon = datetime(DAY.year, DAY.month, DAY.day, 12, tzinfo=ZoneInfo("Europe/Oslo"))
+    with time_machine.travel(noon, tick=False):
+        hr.login("hr@tynset.example")
+        with app.app_context():
+            from onboarding.cohorts.models import CohortMember
 
-        member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == nora_id))
-        assert member is not None
-        session_id = member.session_id
-    marked = client.post(
-        f"/sessions/{session_id}/register",
-        data={"csrf_token": csrf_token(client), "user": str(nora_id), "status": "present"},
-    )
-    assert marked.status_code == 302
-    with app.app_context():
-        enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == nora_id))
-        assert enrolment is not None
-        assert enrolment.completed_at is not None
-    assert "Fullført" in text_of(client.get(f"/people/{nora_id}"))
+            member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == nora_id))
+            assert member is not None
+            session_id = member.session_id
+        marked = client.post(
+            f"/sessions/{session_id}/register",
+            data={"csrf_token": csrf_token(client), "user": str(nora_id), "status": "present"},
+        )
+        assert marked.status_code == 302
+        with app.app_context():
+            enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == nora_id))
+            assert enrolment is not None
+            assert enrolment.completed_at is not None
+        assert "Fullført" in text_of(client.get(f"/people/{nora_id}"))

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
@@ -52,6 +56,14 @@ FILE = csv_bytes(
 )  # fmt: skip
 
 
+@pytest.fixture
+def near_noras_start() -> Iterator[None]:
+    """The clock at 20 February 2027, under two weeks before Nora's start date (1 March):
+    the import invites her at once, rather than leaving it to the nightly job."""
+    with time_machine.travel(datetime(2027, 2, 20, 9, tzinfo=ZoneInfo("Europe/Oslo")), tick=False):
+        yield
+
+
 def upload(client: FlaskClient, content: bytes, filename: str = "visma.csv") -> TestResponse:
     return post_form(client, "/import", {"file": (io.BytesIO(content), filename)})
 
@@ -82,7 +94,7 @@ def batch_count(app: Flask) -> int:
 
 
 def test_hr_uploads_sees_the_preview_and_imports(
-    app: Flask, client: FlaskClient, auth: AuthActions, people: None
+    app: Flask, client: FlaskClient, auth: AuthActions, people: None, near_noras_start: None
 ) -> None:
     auth.login("hr@tynset.example")
     assert 'href="/import"' in client.get("/").get_data(as_text=True)  # in the menu
@@ -126,7 +138,7 @@ def test_hr_uploads_sees_the_preview_and_imports(
 
 
 def test_a_double_click_on_import_imports_once(
-    app: Flask, client: FlaskClient, auth: AuthActions, people: None
+    app: Flask, client: FlaskClient, auth: AuthActions, people: None, near_noras_start: None
 ) -> None:
     auth.login("hr@tynset.example")
     preview_url = upload(client, FILE).headers["Location"]
@@ -137,7 +149,7 @@ def test_a_double_click_on_import_imports_once(
     assert first.status_code == 302
     assert "This file has already been imported." in text_of(second)
     assert people_count(app) == before
-    assert len(outbox_messages(Path(app.config["MAIL_OUTBOX_DIR"]))) == 1
+    assert len(outbox_messages(Path(app.config["MAIL_OUTBOX_DIR"]))) == 1  # one invitation
 
 
 def test_an_excel_file_can_be_imported_too(

@@ -13,8 +13,10 @@ from onboarding.cohorts.models import Cohort, CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
 from onboarding.content.models import Programme
 from onboarding.database import utcnow
+from onboarding.learning.services import change_due_date
 from onboarding.reminders.services import LEADER_DIGEST, iso_week, queue_leader_digests
 from tests.factories import commit, create_user
+from tests.helpers import at_the_session
 from tests.reminders.conftest import TODAY, Org, employee, enrol
 
 OVERDUE = TODAY - timedelta(days=1)
@@ -35,12 +37,17 @@ def sessions(programme: Programme) -> tuple[Cohort, CohortSession, CohortSession
 
 
 def absent_from(session: CohortSession, person: User, hr: User, status: AttendanceStatus) -> None:
+    """Place ``person`` at ``session`` now, and mark them on its day."""
     move_member(person, session.cohort, session, by=None)
-    mark(session, person, status, hr)
+    with at_the_session(session):
+        mark(session, person, status, hr)
 
 
-def enrol_later(person: User, programme: Programme) -> User:
-    enrol(person, programme, LATER)
+def enrol_later(person: User, programme: Programme, hr: User) -> User:
+    """Enrolled, and given a later deadline by HR by hand: a placement does not move it back
+    to the rule's (the start date's eight weeks end on 1 March), so only a missed session can
+    put them in the digest."""
+    change_due_date(enrol(person, programme, OVERDUE), LATER, hr)
     return person
 
 
@@ -55,16 +62,23 @@ def test_the_digest_lists_their_people_behind_and_no_one_else(
     # Listed: in the unit led and in a unit below it.
     enrol(employee("Below", org.hjemme, "Helsefagarbeider"), programme, OVERDUE)
     absent_from(
-        first, enrol_later(employee("Absent", org.helse), programme), hr, AttendanceStatus.ABSENT
+        first,
+        enrol_later(employee("Absent", org.helse), programme, hr),
+        hr,
+        AttendanceStatus.ABSENT,
     )
     absent_from(
-        first, enrol_later(employee("Excused", org.hjemme), programme), hr, AttendanceStatus.EXCUSED
+        first,
+        enrol_later(employee("Excused", org.hjemme), programme, hr),
+        hr,
+        AttendanceStatus.EXCUSED,
     )
     # Not listed.
-    came_later = enrol_later(employee("Camelater", org.helse), programme)
+    came_later = enrol_later(employee("Camelater", org.helse), programme, hr)
     absent_from(first, came_later, hr, AttendanceStatus.ABSENT)
-    move_member(came_later, cohort, second, by=None)
-    mark(second, came_later, AttendanceStatus.LATE, hr)
+    move_member(came_later, cohort, second, by=None)  # voids the absence from the first
+    with at_the_session(second):
+        mark(second, came_later, AttendanceStatus.LATE, hr)
     enrol(employee("Sibling", org.oppvekst), programme, OVERDUE)
     enrol(employee("Parent", org.kommune), programme, OVERDUE)
     enrol(employee("Gone", org.helse, active=False), programme, OVERDUE)

@@ -14,6 +14,7 @@ from onboarding.content.models import Programme
 from onboarding.extensions import db
 from onboarding.reminders.services import queue_reminders
 from tests.factories import commit, create_unit, create_user
+from tests.helpers import at_the_session
 from tests.reminders.conftest import TODAY, Org, employee, enrol
 
 
@@ -44,7 +45,8 @@ def test_reading_does_not_grow_with_the_number_of_people(programme: Programme, o
             absent = employee(f"Borte{unit.id}", unit)
             enrol(absent, programme, TODAY + timedelta(days=30))
             move_member(absent, cohort, past, by=None)
-            mark(past, absent, AttendanceStatus.ABSENT, hr)
+            with at_the_session(past):  # marked on the day
+                mark(past, absent, AttendanceStatus.ABSENT, hr)
             move_member(employee(f"Kommer{unit.id}", unit), cohort, coming, by=None)
         commit()
 

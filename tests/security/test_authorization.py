@@ -88,6 +88,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     #                            anonymous employee other_employee other_leader leader hr admin
     "cohorts.my_calendar": (LOGIN, OK, OK, HIDE, HIDE, HIDE, HIDE),
     "cohorts.new_session": HR_ONLY,
+    "cohorts.place": HR_ONLY,
     # -- content: lesson images for anyone signed in; HR previews the programme
     "content.asset": SIGNED_IN,
     "content.lesson_preview": HR_ONLY,

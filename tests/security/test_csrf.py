@@ -79,9 +79,14 @@ Form = Callable[[Flask, World], Any]
 POSTS: dict[str, tuple[str, Form]] = {
     "attendance.all_present": ("hr", lambda a, w: {}),
     "attendance.check_in_page": ("other_employee", lambda a, w: {"code": "ABCDEF"}),
+    # The session is in 2027: until it opens, only an absence known in advance is accepted.
     "attendance.mark_one": (
         "hr",
-        lambda a, w: {"user": w.ids["other_employee"], "status": "present", "note": "Presis"},
+        lambda a, w: {
+            "user": w.ids["other_employee"],
+            "status": "excused",
+            "note": "Meldt fra på forhånd",
+        },
     ),
     "attendance.move_absent": ("hr", lambda a, w: {}),
     "auth.accept_invitation": (
@@ -110,6 +115,13 @@ POSTS: dict[str, tuple[str, Form]] = {
     "cohorts.fill": ("hr", lambda a, w: {}),
     "cohorts.move": ("hr", lambda a, w: {"target": f"{w.cohort_id}:{w.other_session_id}"}),
     "cohorts.new_session": ("hr", lambda a, w: SESSION_FORM),
+    "cohorts.place": (
+        "hr",
+        lambda a, w: {
+            "user": w.ids["other_employee"],
+            "target": f"{w.cohort_id}:{w.other_session_id}",
+        },
+    ),
     "learning.deadline": ("hr", lambda a, w: {"due_date": "2027-12-01"}),
     "learning.lesson": ("other_employee", lambda a, w: {}),
     "learning.reflections": (
@@ -140,6 +152,8 @@ POSTS: dict[str, tuple[str, Form]] = {
 
 # Where the URL is about someone other than the subject, for the form to have an effect.
 CSRF_URLS: dict[str, Callable[[World], dict[str, Any]]] = {
+    # The subject attended their session, and someone who attended is not moved.
+    "cohorts.move": lambda w: {"user_id": w.ids["other_employee"]},
     "people.invite": lambda w: {"user_id": w.invitee_id},
     "quizzes.attempt": lambda w: {"attempt_id": w.open_attempt_id},
 }
@@ -163,8 +177,12 @@ def _fields(world: World) -> list[Any]:
     assert batch
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == subject.id))
     member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == subject.id))
+    colleague = db.session.scalar(
+        select(CohortMember).where(CohortMember.user_id == world.ids["other_employee"])
+    )
     assert enrolment is not None
     assert member is not None
+    assert colleague is not None
     return [
         (subject.first_name, subject.language, subject.password_hash, subject.session_token),
         toggled.active,
@@ -175,6 +193,7 @@ def _fields(world: World) -> list[Any]:
         batch.applied_at,
         enrolment.due_date,
         (member.cohort_id, member.session_id),
+        (colleague.cohort_id, colleague.session_id),  # the one cohorts.move and .place move
     ]
 
 

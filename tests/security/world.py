@@ -31,7 +31,7 @@ from onboarding.quizzes.models import QuizAttempt
 from onboarding.quizzes.services import start_attempt
 from tests.attendance.test_attendance import VALID, complete_modules, member
 from tests.factories import commit, create_unit, create_user
-from tests.helpers import AuthActions, csrf_token
+from tests.helpers import AuthActions, at_the_session, csrf_token
 
 DAY = date(2027, 4, 14)
 
@@ -80,7 +80,9 @@ def _graduate(session: CohortSession, **kwargs: object) -> User:
     assert programme is not None
     assert ensure_enrolment(person, programme) is not None
     complete_modules(person)
-    mark(session, person, AttendanceStatus.PRESENT, None)
+    # On the day itself: «Møtt» cannot be recorded for a session ahead.
+    with at_the_session(session):
+        mark(session, person, AttendanceStatus.PRESENT, None)
     return person
 
 
