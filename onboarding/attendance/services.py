@@ -9,15 +9,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from onboarding import dates
 from onboarding.attendance.models import Attendance, AttendanceChange, AttendanceStatus
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
@@ -72,6 +74,36 @@ def register(session: CohortSession) -> list[RegisterRow]:
     ]
 
 
+@dataclass(frozen=True)
+class RegisterCounts:
+    """How many have each mark, and how many are still to be marked."""
+
+    by_status: dict[AttendanceStatus, int]
+    unmarked: int
+
+    def as_json(self) -> dict[str, int]:
+        return {**{s.value: n for s, n in self.by_status.items()}, "unmarked": self.unmarked}
+
+
+def register_counts(rows: Sequence[RegisterRow]) -> RegisterCounts:
+    by_status = dict.fromkeys(AttendanceStatus, 0)
+    for row in rows:
+        if row.attendance:
+            by_status[row.attendance.status] += 1
+    unmarked = sum(1 for row in rows if row.attendance is None and not row.not_started)
+    return RegisterCounts(by_status, unmarked)
+
+
+def matching(rows: Sequence[RegisterRow], search: str) -> list[RegisterRow]:
+    """The rows whose name holds every word of ``search`` (any case, any order)."""
+    words = search.casefold().split()
+    return [
+        row
+        for row in rows
+        if all(word in f"{row.user.first_name} {row.user.last_name}".casefold() for word in words)
+    ]
+
+
 def mark(
     session: CohortSession,
     person: User,
@@ -91,7 +123,7 @@ def mark(
             _(
                 "Attendance can be recorded from %(when)s. Before that, only an excused "
                 "absence known in advance can be recorded.",
-                when=format_datetime(marks_open_at(session), "short"),
+                when=dates.moment(marks_open_at(session)),
             )
         )
     member = db.session.scalar(
@@ -217,7 +249,7 @@ def _void_marks_left_behind(
                 "%(name)s attended the session on %(date)s. Change the attendance mark first "
                 "if they are to be moved.",
                 name=member.user.full_name,
-                date=format_date(local(session.starts_at).date(), "short"),
+                date=dates.day(session.starts_at),
             )
         )
     reason = _("Moved to %(cohort)s", cohort=to_cohort.name)
@@ -322,6 +354,88 @@ def open_sessions(now: datetime | None = None) -> list[CohortSession]:
         )
         if check_in_open(session, now)
     ]
+
+
+# -- sessions at a glance -----------------------------------------------------------------
+
+# A facilitator still finds a session this long after it, to correct the register.
+FACILITATED_DAYS_BACK = 30
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session with how many are coming to it and how many have come."""
+
+    session: CohortSession
+    coming: int
+    attended: int
+
+    @property
+    def free(self) -> int:
+        return max(self.session.capacity - self.coming, 0)
+
+
+def summaries(query: Select[tuple[CohortSession]]) -> list[SessionSummary]:
+    """The sessions ``query`` selects, with their counts: three queries, whatever the number."""
+    sessions: list[CohortSession] = list(
+        db.session.scalars(
+            query.options(selectinload(CohortSession.cohort)).order_by(CohortSession.starts_at)
+        )
+    )
+    ids = [session.id for session in sessions]
+    coming: dict[int | None, int] = dict(
+        db.session.execute(
+            select(CohortMember.session_id, func.count())
+            .where(CohortMember.session_id.in_(ids))
+            .group_by(CohortMember.session_id)
+        ).all()
+    )
+    came: dict[int, int] = dict(
+        db.session.execute(
+            select(Attendance.session_id, func.count())
+            .where(
+                Attendance.session_id.in_(ids),
+                Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+            )
+            .group_by(Attendance.session_id)
+        ).all()
+    )
+    return [SessionSummary(s, coming.get(s.id, 0), came.get(s.id, 0)) for s in sessions]
+
+
+def facilitates_sessions(user: User, now: datetime | None = None) -> bool:
+    """Is ``user`` the facilitator of a session ahead or of the last weeks?"""
+    since = (now or utcnow()) - timedelta(days=FACILITATED_DAYS_BACK)
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    CohortSession.facilitator_id == user.id, CohortSession.ends_at >= since
+                )
+            )
+        )
+    )
+
+
+def facilitated_sessions(user: User, now: datetime | None = None) -> list[SessionSummary]:
+    """The sessions ``user`` leads («Mine samlinger»): those ahead and those of the last
+    weeks, soonest first."""
+    since = (now or utcnow()) - timedelta(days=FACILITATED_DAYS_BACK)
+    return summaries(
+        select(CohortSession).where(
+            CohortSession.facilitator_id == user.id, CohortSession.ends_at >= since
+        )
+    )
+
+
+def sessions_ahead(days: int, now: datetime | None = None) -> list[SessionSummary]:
+    """Sessions that have not ended and start within ``days`` days: what HR prepares for."""
+    now = now or utcnow()
+    return summaries(
+        select(CohortSession).where(
+            CohortSession.ends_at >= now, CohortSession.starts_at < now + timedelta(days=days)
+        )
+    )
 
 
 # -- completion ----------------------------------------------------------------------------

@@ -4,35 +4,42 @@ from __future__ import annotations
 
 import segno
 from flask import Response as FlaskResponse
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from weasyprint import HTML
 from werkzeug.wrappers import Response
 
 from onboarding.attendance import bp
 from onboarding.attendance.models import AttendanceStatus
 from onboarding.attendance.services import (
+    FACILITATED_DAYS_BACK,
     AttendanceError,
     absentees,
     can_keep_register,
     check_in,
     check_in_code,
     check_in_open,
+    facilitated_sessions,
+    facilitates_sessions,
     history,
     mark,
     mark_rest_present,
     marks_open_at,
+    matching,
     normalise_code,
     open_sessions,
     register,
+    register_counts,
     statuses_open,
 )
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortSession
-from onboarding.cohorts.services import CohortError, local, move_to_next_cohort
+from onboarding.cohorts.services import CohortError, move_to_next_cohort
+from onboarding.core.nav import nav_condition
 from onboarding.extensions import db
 from onboarding.notifications.services import deliver
 from onboarding.paths import resource_dir
@@ -53,16 +60,14 @@ def _session_for_register(session_id: int) -> CohortSession:
 def register_page(session_id: int) -> str:
     session = _session_for_register(session_id)
     rows = register(session)
-    counts = {status: 0 for status in AttendanceStatus}
-    for row in rows:
-        if row.attendance:
-            counts[row.attendance.status] += 1
+    search = request.args.get("q", "").strip()[:100]
     return render_template(
         "attendance/register.html",
         session=session,
-        rows=rows,
-        counts=counts,
-        unmarked=sum(1 for row in rows if row.attendance is None and not row.not_started),
+        rows=matching(rows, search) if search else rows,
+        everyone=len(rows),
+        search=search,
+        counts=register_counts(rows),
         history=history(session),
         absent=absentees(session) if session.ends_at < _now() else [],
         may_move=current_user.has_role(Role.HR, Role.ADMIN),
@@ -70,7 +75,6 @@ def register_page(session_id: int) -> str:
         open_statuses=statuses_open(session),
         opened=_now() >= marks_open_at(session),
         opens_at=marks_open_at(session),
-        local=local,
     )
 
 
@@ -83,29 +87,44 @@ def _now():  # type: ignore[no-untyped-def]
 @bp.post("/sessions/<int:session_id>/register")
 @login_required
 def mark_one(session_id: int) -> Response:
+    """One person's mark. The register's script asks for JSON and stays on the page; without
+    it, the browser comes back to the row. A double click changes nothing."""
     session = _session_for_register(session_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
     person = db.session.get(User, request.form.get("user", type=int) or 0)
     try:
         status = AttendanceStatus(request.form.get("status", ""))
     except ValueError:
         status = None
+    back = url_for(".register_page", session_id=session.id, q=request.form.get("q") or None)
     if person is None or status is None:
-        flash(_("Choose a person and a status."), "error")
-        return redirect(url_for(".register_page", session_id=session.id))
+        return _marked(wants_json, back, error=_("Choose a person and a status."))
+    by = current_user._get_current_object()
+    note = request.form.get("note")
     try:
-        mark(
-            session,
-            person,
-            status,
-            current_user._get_current_object(),
-            note=request.form.get("note"),
-        )
+        try:
+            mark(session, person, status, by, note=note)
+            db.session.commit()
+        except IntegrityError:
+            # Two clicks at once: the other request made the mark; this one finds it.
+            db.session.rollback()
+            mark(session, person, status, by, note=note)
+            db.session.commit()
     except AttendanceError as error:
         db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-    return redirect(url_for(".register_page", session_id=session.id) + f"#person-{person.id}")
+        return _marked(wants_json, f"{back}#person-{person.id}", error=str(error))
+    counts = register_counts(register(session)).as_json() if wants_json else {}
+    return _marked(wants_json, f"{back}#person-{person.id}", status=status.value, counts=counts)
+
+
+def _marked(wants_json: bool, back: str, error: str | None = None, **data: object) -> Response:
+    if wants_json:
+        response = jsonify({"error": error} if error else data)
+        response.status_code = 409 if error else 200
+        return response
+    if error:
+        flash(error, "error")
+    return redirect(back)
 
 
 @bp.post("/sessions/<int:session_id>/register/all-present")
@@ -168,7 +187,6 @@ def code_page(session_id: int) -> str:
         qr=qr,
         link=link,
         is_open=check_in_open(session),
-        local=local,
     )
 
 
@@ -202,9 +220,7 @@ def check_in_page() -> str | Response | tuple[str, int]:
             db.session.rollback()
             return render_template("attendance/check_in.html", code=code, error=str(error)), 400
         db.session.commit()
-        return render_template(
-            "attendance/checked_in.html", session=target, marked=marked, local=local
-        )
+        return render_template("attendance/checked_in.html", session=target, marked=marked)
     return render_template(
         "attendance/check_in.html",
         code=code,
@@ -218,12 +234,28 @@ def check_in_page() -> str | Response | tuple[str, int]:
 def sign_in_sheet(session_id: int) -> Response:
     """A printable list of members to sign, as a backup for the day."""
     session = _session_for_register(session_id)
-    html = render_template(
-        "attendance/sheet.html", session=session, rows=register(session), local=local
-    )
+    html = render_template("attendance/sheet.html", session=session, rows=register(session))
     pdf = HTML(string=html, base_url=str(resource_dir("static"))).write_pdf()
     return FlaskResponse(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="oppmoteliste-{session.id}.pdf"'},
     )
+
+
+@bp.get("/my-sessions")
+@login_required
+def my_sessions() -> str:
+    """«Mine samlinger»: the sessions the person leads, with their register and screen."""
+    user: User = current_user._get_current_object()
+    return render_template(
+        "attendance/my_sessions.html",
+        sessions=facilitated_sessions(user),
+        now=_now(),
+        days_back=FACILITATED_DAYS_BACK,
+    )
+
+
+@nav_condition("facilitator")
+def _facilitates(user: User) -> bool:
+    return facilitates_sessions(user)

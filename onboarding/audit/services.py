@@ -8,11 +8,12 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import LazyString, format_date, format_datetime
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
+from onboarding import dates
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User
 from onboarding.extensions import db
@@ -222,9 +223,9 @@ def _text(key: str, value: Any, side: dict[str, Any]) -> str:
     if isinstance(value, str):
         try:
             if key in _DATES:
-                return format_date(date.fromisoformat(value), "short")
+                return dates.day(date.fromisoformat(value))
             if key in _TIMES:
-                return format_datetime(datetime.fromisoformat(value), "short")
+                return dates.moment(datetime.fromisoformat(value))
         except ValueError:
             return value
         return str(_VALUES.get(key, {}).get(value, value))

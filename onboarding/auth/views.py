@@ -72,7 +72,7 @@ def _account_key() -> str:
 def login() -> str | Response | tuple[str, int]:
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
-        return redirect(target or url_for("learning.home"))
+        return redirect(target or url_for("reports.landing"))
     if request.method == "POST" and not _password_login_enabled():
         return _use_sso_instead(target)
     form = LoginForm()
@@ -84,7 +84,7 @@ def login() -> str | Response | tuple[str, int]:
         else:
             login_user(user, remember=bool(form.remember.data))
             db.session.commit()
-            return redirect(target or url_for("learning.home"))
+            return redirect(target or url_for("reports.landing"))
     form.next.data = target or ""
     status = 400 if form.errors else 200
     return render_template(
@@ -126,7 +126,7 @@ def sso_login() -> Response:
         abort(404)
     target = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(target or url_for("learning.home"))
+        return redirect(target or url_for("reports.landing"))
     try:
         url, pending = provider.start(external_url("auth.sso_callback"), target or "")
     except sso.SsoError:
@@ -195,7 +195,7 @@ def sso_callback() -> Response:
         return _sso_failed(target)
     login_user(user)
     db.session.commit()
-    return redirect(target or url_for("learning.home"))
+    return redirect(target or url_for("reports.landing"))
 
 
 @bp.post("/logout")
@@ -242,7 +242,7 @@ def _choose_password(token: str, purpose: TokenPurpose) -> str | Response | tupl
                 flash(_("Welcome! Your password is saved and you are signed in."), "success")
             else:
                 flash(_("Your password is changed and you are signed in."), "success")
-            return redirect(url_for("learning.home"))
+            return redirect(url_for("reports.landing"))
     template = (
         "auth/accept_invitation.html"
         if purpose is TokenPurpose.INVITATION

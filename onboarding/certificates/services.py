@@ -21,9 +21,9 @@ from flask import after_this_request, current_app, g, has_request_context
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 from werkzeug.wrappers import Response
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
@@ -539,3 +539,34 @@ def register_csv(certificates: Sequence[Certificate]) -> Iterator[str]:
             ]
         )
     return csv_for_excel(header, rows)
+
+
+def awaiting_reissue() -> list[Certificate]:
+    """Revoked certificates whose holder has completed the programme and holds no valid
+    certificate for it: each waits for HR to issue a new one (or to decide not to)."""
+    valid = aliased(Certificate)
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(
+                Enrolment,
+                (Enrolment.user_id == Certificate.user_id)
+                & (Enrolment.programme_id == Certificate.programme_id),
+            )
+            .where(
+                Certificate.revoked_at.is_not(None),
+                Enrolment.completed_at.is_not(None),
+                ~exists().where(
+                    valid.user_id == Certificate.user_id,
+                    valid.programme_id == Certificate.programme_id,
+                    valid.revoked_at.is_(None),
+                ),
+                # Only the latest revoked one of each person counts.
+                ~exists().where(
+                    valid.replaces_id == Certificate.id,
+                ),
+            )
+            .options(joinedload(Certificate.user))
+            .order_by(Certificate.revoked_at.desc())
+        )
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from onboarding import dates
 from onboarding.cohorts.models import CohortSession
 from onboarding.database import utcnow
 
@@ -25,8 +26,9 @@ def session_calendar(
     event.add("dtend", session.ends_at)
     event.add("summary", title)
     event.add("location", vText(session.place))
-    if session.agenda:
-        event.add("description", session.agenda)
+    # Calendars show DTSTART in their own way; the description says it as a person writes it.
+    when = f"{dates.span(session.starts_at, session.ends_at)}, {session.place}"
+    event.add("description", f"{when}\n\n{session.agenda}" if session.agenda else when)
     if session.facilitator is not None:
         organizer = vCalAddress(f"mailto:{session.facilitator.email}")
         organizer.params["cn"] = vText(session.facilitator.full_name)

@@ -10,7 +10,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select, update
 from sqlalchemy.engine import CursorResult
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Executable
 
+from onboarding import dates
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User, UserRole
 from onboarding.cohorts.calendar import session_calendar
@@ -40,8 +41,7 @@ class CohortError(ValueError):
     """A change the cohort rules do not allow; the message is for the user."""
 
 
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(OSLO)
+local = dates.local
 
 
 def at_oslo(day: date, hour: int, minute: int) -> datetime:
@@ -50,8 +50,11 @@ def at_oslo(day: date, hour: int, minute: int) -> datetime:
 
 
 def session_label(session: CohortSession) -> str:
-    """«14.04.2027 09:00, Kommunestyresalen»: the session as the audit history names it."""
-    return f"{local(session.starts_at):%d.%m.%Y %H:%M}, {session.place}"
+    """«14.04.2027 kl. 09.00, Kommunestyresalen»: the session as the audit history names it.
+
+    Stored in the history as text, in the language of the one who made the change (as the
+    reasons beside it are)."""
+    return f"{dates.moment(session.starts_at)}, {session.place}"
 
 
 def _session_subject(session: CohortSession) -> tuple[str, int, str]:
@@ -407,7 +410,7 @@ def unplaced_reason(user: User, seats: Seats | None = None) -> str:
     earliest = max(earliest_day(user), local(utcnow()).date())
     return _(
         "No cohort has a session on or after %(date)s. Plan one, and they are placed.",
-        date=format_date(earliest, "short"),
+        date=dates.day(earliest),
     )
 
 
@@ -534,7 +537,7 @@ def check_target(cohort: Cohort, session: CohortSession | None, now: datetime) -
         raise CohortError(
             _(
                 "The session on %(date)s has already been held. Choose a later one.",
-                date=format_date(local(session.starts_at).date(), "short"),
+                date=dates.day(session.starts_at),
             )
         )
     if session is None and not any(s.starts_at > now for s in cohort.sessions):
@@ -568,11 +571,12 @@ def placement_warnings(
         day = local(session.starts_at).date()
         early = [p for p in people if p.start_date is not None and day < earliest_day(p)]
         for person in early:
+            assert person.start_date is not None
             warnings.append(
                 _(
                     "%(name)s starts on %(start)s, after the session.",
                     name=person.full_name,
-                    start=format_date(person.start_date, "short"),
+                    start=dates.day(person.start_date),
                 )
             )
     return warnings

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from onboarding import dates
 from onboarding.attendance.models import Attendance
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
@@ -106,7 +107,7 @@ def _placed_message(report: PlacementReport) -> None:
 def cohort(cohort_id: int) -> str:
     cohort = _cohort_or_404(cohort_id)
     others = [c for c in cohorts_in_order() if c.id != cohort.id]
-    return render_template("cohorts/cohort.html", cohort=cohort, others=others, local=local)
+    return render_template("cohorts/cohort.html", cohort=cohort, others=others)
 
 
 def _plan(form: SessionForm) -> SessionPlan:
@@ -266,7 +267,7 @@ def _place_page(
         target_label = (
             _("%(cohort)s – waiting list", cohort=cohort.name)
             if session is None
-            else f"{cohort.name}, {format_datetime(session.starts_at, 'short')}, {session.place}"
+            else f"{cohort.name}, {dates.moment(session.starts_at)}, {session.place}"
         )
     return render_template(
         "cohorts/place.html",
@@ -320,11 +321,7 @@ def place() -> str | Response | tuple[str, int]:
         return _place_page(people, value, error=str(error), status=400)
     db.session.commit()
     deliver()
-    where = (
-        cohort.name
-        if session is None
-        else f"{cohort.name}, {format_datetime(session.starts_at, 'short')}"
-    )
+    where = cohort.name if session is None else f"{cohort.name}, {dates.moment(session.starts_at)}"
     flash(
         ngettext(
             "%(num)d person is placed in %(place)s. Their progress is kept.",
@@ -421,9 +418,7 @@ def attendance_csv(cohort_id: int) -> Response:
                 member.user.full_name,
                 member.user.email,
                 member.user.unit.name if member.user.unit else "",
-                local(session.starts_at).strftime("%d.%m.%Y %H:%M")
-                if session
-                else _("Waiting list"),
+                dates.moment(session.starts_at) if session else _("Waiting list"),
                 labels[mark.status.value] if mark else "",
                 mark.note if mark else "",
             ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
+from onboarding import dates
 from onboarding.core import bp
 from onboarding.core.nav import items_for
 
@@ -15,8 +16,7 @@ from onboarding.core.nav import items_for
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(layout_context)
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    dates.init_app(app)
     app.jinja_env.filters["score"] = format_score
 
 

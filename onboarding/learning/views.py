@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from onboarding import dates
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.content.models import Lesson, Module, Programme
@@ -192,7 +192,7 @@ def deadline(user_id: int) -> str | Response | tuple[str, int]:
                 _(
                     "The deadline for %(name)s is now %(date)s.",
                     name=person.full_name,
-                    date=format_date(enrolment.due_date, "long"),
+                    date=dates.day(enrolment.due_date, "long"),
                 ),
                 "success",
             )

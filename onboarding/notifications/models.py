@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onboarding.auth.models import User
 from onboarding.database import UTCDateTime, utcnow
 from onboarding.extensions import db
 
@@ -33,6 +34,8 @@ class Notification(db.Model):  # type: ignore[name-defined]
     # right after cron started) leaves it alone; a claim that outlives a crash expires.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+    recipient: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} to {self.to_address}>"

@@ -14,8 +14,9 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import joinedload
 
 from onboarding.auth.models import User
 from onboarding.database import utcnow
@@ -239,3 +240,18 @@ def _transport() -> Iterator[Callable[[Outgoing], None]]:
             smtp.send_message(build_message(notification))
 
         yield send
+
+
+def undelivered(limit: int = 20) -> tuple[int, list[Notification]]:
+    """E-mails that could not be sent (the last try failed), newest first: how many, and
+    the first ``limit`` of them with their recipients."""
+    failed = (Notification.sent_at.is_(None), Notification.last_error.is_not(None))
+    count = db.session.scalar(select(func.count(Notification.id)).where(*failed)) or 0
+    latest = db.session.scalars(
+        select(Notification)
+        .where(*failed)
+        .options(joinedload(Notification.recipient))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return count, list(latest)

@@ -19,6 +19,26 @@ class OptionFacts:
     position: int  # for ordering questions, the right place (1 = first)
 
 
+@dataclass(frozen=True)
+class PartialCredit:
+    """A multi-answer question scored with partial credit: each right choice adds a share
+    of the point, each wrong choice takes one share away, and the total never goes below 0."""
+
+    hits: int  # right options chosen
+    right: int  # right options in the question
+    misses: int  # wrong options chosen
+
+    @property
+    def points(self) -> float:
+        return max(0.0, (self.hits - self.misses) / self.right) if self.right else 0.0
+
+
+def partial_credit(options: Sequence[OptionFacts], response: Sequence[int]) -> PartialCredit:
+    chosen = set(response)
+    right = {option.id for option in options if option.correct}
+    return PartialCredit(hits=len(chosen & right), right=len(right), misses=len(chosen - right))
+
+
 def score(
     kind: QuestionType, scoring: Scoring, options: Sequence[OptionFacts], response: Sequence[int]
 ) -> float:
@@ -31,10 +51,7 @@ def score(
         right = {option.id for option in options if option.correct}
         if scoring is Scoring.ALL_OR_NOTHING:
             return 1.0 if chosen == right else 0.0
-        # Partial credit: each right choice adds a share, each wrong choice takes one away.
-        hits = len(chosen & right)
-        misses = len(chosen - right)
-        return max(0.0, (hits - misses) / len(right))
+        return partial_credit(options, response).points
     # Ordering: right only when every item is in its place.
     expected = [option.id for option in sorted(options, key=lambda o: o.position)]
     return 1.0 if list(response) == expected else 0.0

@@ -16,6 +16,7 @@ from onboarding.learning.services import current_programme, ensure_enrolment, fi
 from onboarding.quizzes import bp
 from onboarding.quizzes.forms import field_name, parse_responses
 from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
+from onboarding.quizzes.review import format_points, review
 from onboarding.quizzes.services import (
     ForgedAnswer,
     MissingAnswers,
@@ -82,7 +83,9 @@ def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
         return redirect(url_for(".attempt", attempt_id=attempt_id))
     if attempt.is_open:
         return _render_form(attempt, MultiDict(), {}, None)
-    return render_template("quizzes/result.html", attempt=attempt)
+    return render_template(
+        "quizzes/result.html", attempt=attempt, review=review(attempt), format_points=format_points
+    )
 
 
 def _render_form(

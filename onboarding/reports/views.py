@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import abort, flash, render_template, request, stream_with_context
+from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from onboarding.attendance.services import facilitates_sessions
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.certificates.services import certificates_of
@@ -17,6 +18,7 @@ from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import placement_counts
 from onboarding.content.models import Module, Programme
 from onboarding.core.tables import csv_for_excel, date_arg
+from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme
@@ -37,6 +39,7 @@ from onboarding.reports.services import (
     sort_keys,
     summary,
 )
+from onboarding.reports.work import SESSIONS_AHEAD_DAYS, lands_on_work_list, work_for_hr
 
 PAGE_SIZE = 50
 HR = (Role.HR, Role.ADMIN)
@@ -212,4 +215,27 @@ def person(user_id: int) -> str:
         reflections=shared_reflections(person) if leads else None,
         certificates=certificates_of(person),
         today=local_today(),
+    )
+
+
+@bp.get("/start")
+@login_required
+def landing() -> Response:
+    """Where each person's work is: HR's work list, the leader's employees, the
+    facilitator's sessions, or the person's own introduction."""
+    user: User = current_user._get_current_object()
+    if lands_on_work_list(user):
+        return redirect(url_for("reports.work"))
+    if user.has_role(Role.LEADER):
+        return redirect(url_for("reports.team"))
+    if facilitates_sessions(user):
+        return redirect(url_for("attendance.my_sessions"))
+    return redirect(url_for("learning.home"))
+
+
+@bp.get("/work")
+@roles_required(*HR)
+def work() -> str:
+    return render_template(
+        "reports/work.html", work=work_for_hr(), days=SESSIONS_AHEAD_DAYS, now=utcnow()
     )

@@ -378,7 +378,7 @@ def test_hr_marking_attendance_is_recorded(
             hr.id,
             person_subject(person),
         )
-        where = "14.04.2027 09:00, Kommunestyresalen"
+        where = "14.04.2027 kl. 09.00, Kommunestyresalen"
         assert entry.before == {"session": where, "status": None, "note": ""}
         assert entry.after == {"session": where, "status": "late", "note": "Kom 09:40"}
 
@@ -504,7 +504,7 @@ def test_sessions_added_and_changed(recorded: Recorded, hr: User) -> None:
     assert (created.action, created.actor_id, subject(created)) == (
         "session.created",
         hr.id,
-        ("session", session.id, "Vårkullet 2027: 14.04.2027 09:00, Salen"),
+        ("session", session.id, "Vårkullet 2027: 14.04.2027 kl. 09.00, Salen"),
     )
     assert created.before is None
     assert created.after == {
@@ -566,16 +566,16 @@ def test_moving_a_member(recorded: Recorded, hr: User) -> None:
     assert placed.before is None
     assert placed.after == {
         "cohort": "Vårkullet 2027",
-        "session": "14.04.2027 09:00, Salen",
+        "session": "14.04.2027 kl. 09.00, Salen",
         "how": "hand",
     }
 
     move_member(nora, autumn, later, by=hr)
     [moved] = recorded()
-    assert moved.before == {"cohort": "Vårkullet 2027", "session": "14.04.2027 09:00, Salen"}
+    assert moved.before == {"cohort": "Vårkullet 2027", "session": "14.04.2027 kl. 09.00, Salen"}
     assert moved.after == {
         "cohort": "Høstkullet 2027",
-        "session": "06.10.2027 09:00, Salen",
+        "session": "06.10.2027 kl. 09.00, Salen",
         "how": "hand",
     }
 
@@ -598,7 +598,7 @@ def test_moving_a_member(recorded: Recorded, hr: User) -> None:
     assert filled.before == {"cohort": "Høstkullet 2027", "session": None}
     assert filled.after == {
         "cohort": "Høstkullet 2027",
-        "session": "06.10.2027 09:00, Salen",
+        "session": "06.10.2027 kl. 09.00, Salen",
         "how": "rule",  # the waiting list is filled by the rule, though HR asked
     }
 

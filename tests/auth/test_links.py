@@ -64,7 +64,7 @@ def test_reset_sends_a_link_that_sets_a_new_password(
     assert form.status_code == 200
     assert "Velg nytt passord" in text_of(form)
     response = post_form(client, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"
     assert "Passordet er endret, og du er logget inn." in text_of(client.get("/"))
 
     auth.logout()
@@ -172,7 +172,7 @@ def test_invitation_lets_a_new_person_choose_a_password(
     assert page.status_code == 200
     assert "Velkommen, Nora!" in text_of(page)
     response = post_form(client, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"
     assert "Velkommen! Passordet er lagret" in text_of(client.get("/"))
 
     auth.logout()

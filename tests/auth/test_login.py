@@ -38,7 +38,7 @@ def test_home_asks_anonymous_visitors_to_sign_in(client: FlaskClient) -> None:
 def test_login_and_logout(client: FlaskClient, auth: AuthActions, hr: str) -> None:
     response = auth.login(hr)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"
     home = client.get("/")
     assert home.status_code == 200
     assert "Velkommen, Hanne" in text_of(home)
@@ -113,12 +113,12 @@ def test_deactivating_signs_a_person_out(
     [
         ("/account", "/account"),
         ("/people?q=a", "/people?q=a"),
-        ("https://evil.example/phish", "/"),
-        ("//evil.example/phish", "/"),
-        ("/\\evil.example", "/"),
-        ("http:/evil.example", "/"),
-        ("javascript:alert(1)", "/"),
-        ("account", "/"),
+        ("https://evil.example/phish", "/start"),
+        ("//evil.example/phish", "/start"),
+        ("/\\evil.example", "/start"),
+        ("http:/evil.example", "/start"),
+        ("javascript:alert(1)", "/start"),
+        ("account", "/start"),
     ],
 )
 def test_next_only_redirects_inside_the_site(

@@ -236,10 +236,10 @@ def test_later_sign_ins_match_on_the_providers_id_even_if_the_e_mail_changed(
 ) -> None:
     sso = sso_app()
     provider.person = {"sub": "abc-123", "email": "kari.nordmann@tynset.example"}
-    assert sign_in(sso, provider, sso.test_client()).headers["Location"] == "/"
+    assert sign_in(sso, provider, sso.test_client()).headers["Location"] == "/start"
     provider.person = {"sub": "abc-123", "email": "kari.gift-navn@tynset.example"}
     client = sso.test_client()
-    assert sign_in(sso, provider, client).headers["Location"] == "/"
+    assert sign_in(sso, provider, client).headers["Location"] == "/start"
     assert client.get("/account").status_code == 200
     with sso.app_context():
         linked = db.session.scalar(select(func.count()).where(AuditEvent.action == "sso.linked"))
@@ -252,7 +252,7 @@ def test_entra_sends_the_address_as_preferred_username(
     sso = sso_app()
     provider.person = {"sub": "entra-1", "preferred_username": "kari.nordmann@tynset.example"}
     client = sso.test_client()
-    assert sign_in(sso, provider, client).headers["Location"] == "/"
+    assert sign_in(sso, provider, client).headers["Location"] == "/start"
     assert client.get("/account").status_code == 200
 
 
@@ -266,7 +266,7 @@ def test_matched_by_employee_number_when_configured(
     sso = sso_app(OIDC_EMPLOYEE_NUMBER_CLAIM="employeeid")
     provider.person = {"sub": "ola-1", "email": "ola.privat@example.com", "employeeid": number}
     client = sso.test_client()
-    assert sign_in(sso, provider, client).headers["Location"] == "/"
+    assert sign_in(sso, provider, client).headers["Location"] == "/start"
     with sso.app_context():
         found = db.session.get(User, user_id)
         assert found is not None
@@ -454,7 +454,7 @@ def test_with_password_login_off_only_sso_is_offered(
         assert response.headers["Location"] == "/login"
     # An invited person who never chose a password signs in with SSO.
     provider.person = {"sub": "kari", "email": "kari.nordmann@tynset.example"}
-    assert sign_in(sso, provider, client).headers["Location"] == "/"
+    assert sign_in(sso, provider, client).headers["Location"] == "/start"
     account = client.get("/account").get_data(as_text=True)
     assert 'name="current"' not in account  # no password to change
 
@@ -481,7 +481,7 @@ def test_with_password_login_off_the_invitation_says_to_sign_in_with_sso(
     provider.person = {"sub": "kari", "email": "kari.nordmann@tynset.example"}
     client = sso.test_client()
     assert "Microsoft" in text_of(client.get(link))
-    assert sign_in(sso, provider, client).headers["Location"] == "/"
+    assert sign_in(sso, provider, client).headers["Location"] == "/start"
 
 
 def test_password_login_cannot_be_turned_off_without_sso(app: Flask, tmp_path: Any) -> None:

@@ -51,6 +51,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "attendance.code_page": HR_ONLY,
     "attendance.mark_one": HR_ONLY,
     "attendance.move_absent": HR_ONLY,
+    # «Mine samlinger» lists the sessions the signed-in person leads (none for most)
+    "attendance.my_sessions": SIGNED_IN,
     "attendance.register_page": HR_ONLY,
     "attendance.sign_in_sheet": HR_ONLY,
     # -- the audit history: HR and admin read it; nobody edits it
@@ -128,6 +130,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "quizzes.start": LEARNER,
     # -- reports: leaders see their units, HR everyone; a person outside scope does not exist
     "reports.overview": HR_ONLY,
+    # where each role lands after signing in, and HR's work list
+    "reports.landing": SIGNED_IN,
+    "reports.work": HR_ONLY,
     "reports.overview_export": HR_ONLY,
     "reports.person": (LOGIN, DENY, DENY, HIDE, OK, OK, OK),
     "reports.team": (LOGIN, DENY, DENY, OK, OK, DENY, DENY),
