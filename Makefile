@@ -30,6 +30,11 @@ help:
 	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT)"
 	@echo "make test   ruff, mypy and the test suite on SQLite and PostgreSQL"
 
+# The demo's kommunedirektør (a made-up name) signs its certificates; a real installation
+# sets its own (docs/deploy.md), and without one the certificate prints the title alone.
+run: export ONBOARDING_CERTIFICATE_SIGNATORY_NAME ?= Kari Nordmo
+# Links in e-mails, QR codes and calendar files follow the port (onboarding/config.py).
+run: export PORT := $(PORT)
 run: setup
 	@$(FLASK) setup
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C stops)"

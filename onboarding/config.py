@@ -45,6 +45,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "DEADLINE_DAYS_AFTER_SESSION": 0,
         # Self check-in: the code changes this often.
         "CHECKIN_CODE_SECONDS": 300,
+        # The check-in screen in the room fetches the count of those checked in this often.
+        "CHECKIN_SCREEN_REFRESH_SECONDS": 15,
         # «Møtt» and self check-in open this many minutes before a new session starts (HR
         # can change it per session); before that, only «Gyldig fravær» can be recorded.
         "ATTENDANCE_OPENS_MINUTES_BEFORE": 15,
@@ -52,8 +54,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "ORG_LOGO": "img/tynset-logo.svg",
         "ORG_COLOUR": "#005f73",
         "ACCESSIBILITY_CONTACT": "postmottak@tynset.example",
-        # Who signs the certificates (kursbevis); set the real name of the kommunedirektør.
-        "CERTIFICATE_SIGNATORY_NAME": "Kommunedirektør",
+        # Who signs the certificates (kursbevis): the name is printed above the title. Until
+        # the real name of the kommunedirektør is set, only the title is printed; no name is
+        # made up. Each certificate keeps the signatory it was issued with.
+        "CERTIFICATE_SIGNATORY_NAME": "",
         "CERTIFICATE_SIGNATORY_TITLE": "Kommunedirektør",
         # Public certificate verification, per client. The counts live in memory per
         # process unless RATELIMIT_STORAGE_URI names a shared store (e.g. redis://...).
@@ -138,6 +142,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             if os.environ.get(plain):
                 app.config[plain] = os.environ[plain]
         app.config.from_prefixed_env(prefix="ONBOARDING")
+        if env_name == "development" and "ONBOARDING_BASE_URL" not in os.environ:
+            app.config["BASE_URL"] = development_base_url(os.environ)
         if app.config.get("DATABASE_URL"):
             app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
         if env_name == "production":
@@ -152,6 +158,16 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["ENV_NAME"] = "testing"
         app.config.update(test_config)
     check(app.config)
+
+
+def development_base_url(environ: Mapping[str, str]) -> str:
+    """The address of the development server, for links in e-mails, QR codes and calendar
+    files: ``make run`` serves on 127.0.0.1 and the port in ``PORT`` (``FLASK_RUN_PORT`` for
+    a plain ``flask run``), 5000 by default."""
+    port = (environ.get("PORT") or environ.get("FLASK_RUN_PORT") or "5000").strip()
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"PORT must be a port number like 8000, not {port!r}.")
+    return f"http://127.0.0.1:{int(port)}"
 
 
 def check(config: dict[str, Any]) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -354,6 +355,115 @@ def open_sessions(now: datetime | None = None) -> list[CohortSession]:
         )
         if check_in_open(session, now)
     ]
+
+
+def code_seconds_left(at: float | None = None) -> int:
+    """Seconds until the check-in code changes: the screen counts them down."""
+    now = at if at is not None else time.time()
+    window = _window_seconds()
+    return max(1, math.ceil(window - now % window))
+
+
+@dataclass(frozen=True)
+class CheckInTally:
+    """How many of a session's members have been marked as attended («12 av 38»)."""
+
+    checked_in: int
+    expected: int
+
+
+def check_in_tally(session: CohortSession) -> CheckInTally:
+    """The count on the check-in screen: two counting queries, so the screen can ask often."""
+    members = select(CohortMember.user_id).where(CohortMember.session_id == session.id)
+    expected = db.session.scalar(select(func.count()).select_from(members.subquery()))
+    checked_in = db.session.scalar(
+        select(func.count(Attendance.id)).where(
+            Attendance.session_id == session.id,
+            Attendance.user_id.in_(members),
+            Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+        )
+    )
+    return CheckInTally(checked_in or 0, expected or 0)
+
+
+@dataclass(frozen=True)
+class CodeScreen:
+    """What the screen in the room shows: the code while check-in is open, when it changes,
+    and how many have checked in so far."""
+
+    code: str
+    is_open: bool
+    ended: bool
+    opens_at: datetime
+    seconds_left: int
+    changes_at: datetime
+    tally: CheckInTally
+
+
+def code_screen(session: CohortSession, at: float | None = None) -> CodeScreen:
+    now = at if at is not None else time.time()
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    left = code_seconds_left(now)
+    return CodeScreen(
+        code=check_in_code(session, now),
+        is_open=check_in_open(session, moment),
+        ended=moment > session.ends_at,
+        opens_at=marks_open_at(session),
+        seconds_left=left,
+        changes_at=moment + timedelta(seconds=left),
+        tally=check_in_tally(session),
+    )
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    session: CohortSession
+    attendance: Attendance
+
+
+def checked_in_now(person: User, now: datetime | None = None) -> CheckedIn | None:
+    """``person``'s «møtt» or «kom for sent» in a session whose check-in is open now: then
+    the check-in page says they are checked in instead of asking for the code again."""
+    sessions = {session.id: session for session in open_sessions(now)}
+    if not sessions:
+        return None
+    attendance = db.session.scalar(
+        select(Attendance)
+        .where(
+            Attendance.user_id == person.id,
+            Attendance.session_id.in_(sessions),
+            Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+        )
+        .order_by(Attendance.marked_at.desc())
+        .limit(1)
+    )
+    return CheckedIn(sessions[attendance.session_id], attendance) if attendance else None
+
+
+@dataclass(frozen=True)
+class NextSession:
+    session: CohortSession
+    own: bool  # the person's own session, not just the next one of any cohort
+
+    @property
+    def opens_at(self) -> datetime:
+        return marks_open_at(self.session)
+
+
+def next_session_for(person: User, now: datetime | None = None) -> NextSession | None:
+    """When nothing is open for check-in: ``person``'s own session if it is ahead, otherwise
+    the next session of any cohort, otherwise None."""
+    now = now or utcnow()
+    member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == person.id))
+    if member is not None and member.session is not None and member.session.ends_at >= now:
+        return NextSession(member.session, own=True)
+    session = db.session.scalars(
+        select(CohortSession)
+        .where(CohortSession.starts_at >= now)
+        .order_by(CohortSession.starts_at)
+        .limit(1)
+    ).first()
+    return NextSession(session, own=False) if session is not None else None
 
 
 # -- sessions at a glance -----------------------------------------------------------------

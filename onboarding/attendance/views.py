@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import segno
 from flask import Response as FlaskResponse
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -20,8 +22,8 @@ from onboarding.attendance.services import (
     absentees,
     can_keep_register,
     check_in,
-    check_in_code,
-    check_in_open,
+    checked_in_now,
+    code_screen,
     facilitated_sessions,
     facilitates_sessions,
     history,
@@ -29,6 +31,7 @@ from onboarding.attendance.services import (
     mark_rest_present,
     marks_open_at,
     matching,
+    next_session_for,
     normalise_code,
     open_sessions,
     register,
@@ -40,6 +43,7 @@ from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import CohortError, move_to_next_cohort
 from onboarding.core.nav import nav_condition
+from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.notifications.services import deliver
 from onboarding.paths import resource_dir
@@ -69,19 +73,13 @@ def register_page(session_id: int) -> str:
         search=search,
         counts=register_counts(rows),
         history=history(session),
-        absent=absentees(session) if session.ends_at < _now() else [],
+        absent=absentees(session) if session.ends_at < utcnow() else [],
         may_move=current_user.has_role(Role.HR, Role.ADMIN),
         statuses=list(AttendanceStatus),
         open_statuses=statuses_open(session),
-        opened=_now() >= marks_open_at(session),
+        opened=utcnow() >= marks_open_at(session),
         opens_at=marks_open_at(session),
     )
-
-
-def _now():  # type: ignore[no-untyped-def]
-    from onboarding.database import utcnow
-
-    return utcnow()
 
 
 @bp.post("/sessions/<int:session_id>/register")
@@ -113,8 +111,17 @@ def mark_one(session_id: int) -> Response:
     except AttendanceError as error:
         db.session.rollback()
         return _marked(wants_json, f"{back}#person-{person.id}", error=str(error))
-    counts = register_counts(register(session)).as_json() if wants_json else {}
-    return _marked(wants_json, f"{back}#person-{person.id}", status=status.value, counts=counts)
+    if not wants_json:
+        return redirect(f"{back}#person-{person.id}")
+    # Counted after the commit, so of the answers to marks made at once, the one counted
+    # last includes them all; the script shows the counts with the latest ``as_of``.
+    return _marked(
+        True,
+        back,
+        status=status.value,
+        counts=register_counts(register(session)).as_json(),
+        as_of=utcnow().timestamp(),
+    )
 
 
 def _marked(wants_json: bool, back: str, error: str | None = None, **data: object) -> Response:
@@ -148,7 +155,7 @@ def move_absent(session_id: int) -> Response:
     """Move everyone who did not attend to the next cohort, in one step. Placing people in
     cohorts is HR's; a facilitator keeps the register but does not move anyone."""
     session = _session_for_register(session_id)
-    if session.ends_at >= _now():  # until then, not having checked in is not absence
+    if session.ends_at >= utcnow():  # until then, not having checked in is not absence
         flash(_("The session is not over yet. Move people after it has ended."), "error")
         return redirect(url_for(".register_page", session_id=session.id))
     people = absentees(session)
@@ -175,19 +182,38 @@ def move_absent(session_id: int) -> Response:
 @bp.get("/sessions/<int:session_id>/check-in-code")
 @login_required
 def code_page(session_id: int) -> str:
-    """The code and QR code to show on the screen in the room; the page renews itself."""
+    """The check-in screen for the projector in the room: a page of its own, without the
+    menus, that renews its code and its count by itself."""
     session = _session_for_register(session_id)
-    code = check_in_code(session)
-    link = external_url("attendance.check_in_page", session=session.id, code=code)
-    qr = segno.make(link, error="m").svg_inline(scale=6, title=_("QR code for check-in"))
     return render_template(
         "attendance/code.html",
-        session=session,
-        code=code,
-        qr=qr,
-        link=link,
-        is_open=check_in_open(session),
+        refresh_seconds=current_app.config["CHECKIN_SCREEN_REFRESH_SECONDS"],
+        **_screen(session),
     )
+
+
+@bp.get("/sessions/<int:session_id>/check-in-code/panel")
+@login_required
+def code_panel(session_id: int) -> str:
+    """The screen's changing part (code, QR code, countdown, count), for its script."""
+    session = _session_for_register(session_id)
+    return render_template("attendance/_code_panel.html", **_screen(session))
+
+
+def _screen(session: CohortSession) -> dict[str, object]:
+    screen = code_screen(session)
+    link = external_url("attendance.check_in_page", session=session.id, code=screen.code)
+    return {
+        "session": session,
+        "screen": screen,
+        # Sized by the screen's CSS: without a width and height, the SVG has a viewBox.
+        "qr": segno.make(link, error="m").svg_inline(
+            scale=6, omitsize=True, title=_("QR code for check-in")
+        ),
+        # What people type: the address without the session and the code of the QR link,
+        # in parts so that a long one breaks between them and not inside the domain.
+        "address": urlsplit(external_url("attendance.check_in_page")),
+    }
 
 
 @bp.route("/check-in", methods=["GET", "POST"])
@@ -196,37 +222,48 @@ def check_in_page() -> str | Response | tuple[str, int]:
     """Employees check themselves in with the code on the screen (or the QR code's link)."""
     person = current_user._get_current_object()
     code = normalise_code(request.values.get("code", ""))
-    if request.method == "POST":
-        if not code:
+    session_id = request.values.get("session", type=int)
+    if request.method == "GET":
+        done = checked_in_now(person)
+        if done is not None:
             return render_template(
-                "attendance/check_in.html", code="", error=_("Type the code shown on the screen.")
-            ), 400
-        sessions = open_sessions()
-        chosen = request.form.get("session", type=int)
-        if chosen:
-            sessions = [s for s in sessions if s.id == chosen] or sessions
-        mine = [s for s in sessions if any(m.user_id == person.id for m in s.members)]
-        candidates = mine or sessions
-        if not candidates:
-            return render_template(
-                "attendance/check_in.html",
-                code=code,
-                error=_("No session is open for check-in right now."),
-            ), 400
-        target = candidates[0]
-        try:
-            marked = check_in(person, target, code)
-        except AttendanceError as error:
-            db.session.rollback()
-            return render_template("attendance/check_in.html", code=code, error=str(error)), 400
-        db.session.commit()
-        return render_template("attendance/checked_in.html", session=target, marked=marked)
-    return render_template(
-        "attendance/check_in.html",
-        code=code,
-        error=None,
-        session_id=request.args.get("session", type=int),
-    )
+                "attendance/checked_in.html", session=done.session, attendance=done.attendance
+            )
+    sessions = open_sessions()
+    if not sessions:
+        # Information, not an error in what was typed: the code stays for when it opens.
+        return render_template(
+            "attendance/check_in.html",
+            code=code,
+            error=None,
+            session_id=session_id,
+            closed=True,
+            upcoming=next_session_for(person),
+        )
+    if request.method == "GET":
+        return render_template(
+            "attendance/check_in.html", code=code, error=None, session_id=session_id
+        )
+    if not code:
+        return render_template(
+            "attendance/check_in.html",
+            code="",
+            error=_("Type the code shown on the screen."),
+            session_id=session_id,
+        ), 400
+    if session_id:
+        sessions = [s for s in sessions if s.id == session_id] or sessions
+    mine = [s for s in sessions if any(m.user_id == person.id for m in s.members)]
+    target = (mine or sessions)[0]
+    try:
+        marked = check_in(person, target, code)
+    except AttendanceError as error:
+        db.session.rollback()
+        return render_template(
+            "attendance/check_in.html", code=code, error=str(error), session_id=session_id
+        ), 400
+    db.session.commit()
+    return render_template("attendance/checked_in.html", session=target, marked=marked)
 
 
 @bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")
@@ -251,7 +288,7 @@ def my_sessions() -> str:
     return render_template(
         "attendance/my_sessions.html",
         sessions=facilitated_sessions(user),
-        now=_now(),
+        now=utcnow(),
         days_back=FACILITATED_DAYS_BACK,
     )
 

@@ -123,6 +123,17 @@ def name_size(name: str) -> str:
     return "11pt"
 
 
+def signatory_lines(certificate: Certificate) -> list[str]:
+    """The signatory as printed: the name above the title. An installation that has not
+    set the name prints the title alone, and a name that is only the title again is
+    printed once."""
+    name = certificate.signatory_name.strip()
+    title = certificate.signatory_title.strip()
+    if name.casefold() == title.casefold():
+        name = ""
+    return [line for line in (name, title) if line]
+
+
 def certificate_html(certificate: Certificate, details: CertificateDetails) -> str:
     """The certificate's HTML, in the language it was issued in."""
     config = current_app.config
@@ -139,6 +150,7 @@ def certificate_html(certificate: Certificate, details: CertificateDetails) -> s
             org=config["ORG_NAME"],
             logo=config["ORG_LOGO"],
             name_size=name_size(certificate.holder_name),
+            signatory=signatory_lines(certificate),
             stamp=certificate.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 

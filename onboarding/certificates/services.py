@@ -11,14 +11,14 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask import after_this_request, current_app, g, has_request_context
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import Select, exists, func, or_, select
@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
 from werkzeug.wrappers import Response
 
+from onboarding import dates
 from onboarding.attendance.models import Attendance, AttendanceStatus
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
@@ -39,7 +40,7 @@ from onboarding.certificates.pdf import (
 )
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import Module
-from onboarding.core.tables import csv_for_excel
+from onboarding.core.tables import Cell
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import TIMEZONE
@@ -383,18 +384,30 @@ def file_name(certificate: Certificate) -> str:
 # -- a cohort's certificates ---------------------------------------------------------------
 
 
+def _valid_in_cohort(cohort: Cohort) -> Select[tuple[Certificate]]:
+    return (
+        select(Certificate)
+        .join(CohortMember, CohortMember.user_id == Certificate.user_id)
+        .where(CohortMember.cohort_id == cohort.id, Certificate.revoked_at.is_(None))
+    )
+
+
 def cohort_certificates(cohort: Cohort) -> list[Certificate]:
     """The valid certificates of the cohort's members, by name."""
     return list(
         db.session.scalars(
-            select(Certificate)
-            .join(CohortMember, CohortMember.user_id == Certificate.user_id)
+            _valid_in_cohort(cohort)
             .join(User, Certificate.user_id == User.id)
-            .where(CohortMember.cohort_id == cohort.id, Certificate.revoked_at.is_(None))
             .order_by(User.last_name, User.first_name, Certificate.id)
             .options(undefer(Certificate.pdf))
         )
     )
+
+
+def count_cohort_certificates(cohort: Cohort) -> int:
+    """How many valid certificates the cohort's members hold: what its downloads hold."""
+    query = _valid_in_cohort(cohort).with_only_columns(func.count(Certificate.id))
+    return db.session.scalar(query) or 0
 
 
 def zip_of(certificates: Sequence[Certificate]) -> bytes:
@@ -502,12 +515,12 @@ def cohorts_of(certificates: Sequence[Certificate]) -> dict[int, Cohort]:
     }
 
 
-def register_csv(certificates: Sequence[Certificate]) -> Iterator[str]:
-    """The register for Excel: UTF-8 with BOM, semicolons, no cell run as a formula."""
+def register_rows(certificates: Sequence[Certificate]) -> tuple[list[str], list[list[Cell]]]:
+    """The register for a spreadsheet: the header and a row per certificate."""
     cohorts = cohorts_of(certificates)
 
-    def day(moment: datetime | None) -> str:
-        return format_date(moment, "dd.MM.yyyy") if moment else ""
+    def day(moment: datetime | None) -> date | None:
+        return dates.local(moment).date() if moment else None
 
     header = [
         _("Employee number"),
@@ -521,7 +534,7 @@ def register_csv(certificates: Sequence[Certificate]) -> Iterator[str]:
         _("Revoked"),
         _("Reason"),
     ]
-    rows = []
+    rows: list[list[Cell]] = []
     for certificate in certificates:
         cohort = cohorts.get(certificate.user_id)
         rows.append(
@@ -530,15 +543,15 @@ def register_csv(certificates: Sequence[Certificate]) -> Iterator[str]:
                 certificate.holder_name,
                 certificate.user.email,
                 certificate.programme_title,
-                cohort.name if cohort else "",
+                cohort.name if cohort else None,
                 day(certificate.issued_at),
                 format_code(certificate.code),
                 _("Valid") if certificate.is_valid else _("Revoked"),
                 day(certificate.revoked_at),
-                certificate.revoke_reason or "",
+                certificate.revoke_reason,
             ]
         )
-    return csv_for_excel(header, rows)
+    return header, rows
 
 
 def awaiting_reissue() -> list[Certificate]:

@@ -38,19 +38,20 @@ from onboarding.certificates.services import (
     certificates_of,
     cohort_certificates,
     cohorts_of,
+    count_cohort_certificates,
     file_name,
     merged_pdf,
     notify_holder,
-    register_csv,
     register_query,
+    register_rows,
     reissue_certificate,
     revoke_certificate,
     verify,
     zip_of,
 )
 from onboarding.cohorts.models import Cohort
-from onboarding.core.hooks import Card, home_card
-from onboarding.core.tables import date_arg
+from onboarding.core.hooks import Card, cohort_section, home_card
+from onboarding.core.tables import csv_download, date_arg
 from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
 
@@ -199,15 +200,8 @@ def register() -> str:
 @roles_required(*HR)
 def register_export() -> Response:
     filters, _cohorts = _register_filters()
-    certificates = list(db.session.scalars(register_query(filters)))
-    return FlaskResponse(
-        "".join(register_csv(certificates)),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": 'attachment; filename="kursbevis.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    header, rows = register_rows(list(db.session.scalars(register_query(filters))))
+    return csv_download("kursbevis.csv", header, rows)
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
@@ -217,34 +211,44 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
     return certificate
 
 
-def _detail_page(
-    certificate: Certificate, revoke_form: RevokeForm | None = None, status: int = 200
-) -> tuple[str, int]:
+def _detail_page(certificate: Certificate) -> str:
     return render_template(
         "certificates/detail.html",
         certificate=certificate,
         code=format_code(certificate.code),
         others=[c for c in certificates_of(certificate.user) if c.id != certificate.id],
-        revoke_form=revoke_form or RevokeForm(formdata=None),
         reissue_form=ReissueForm(formdata=None),
         format_code=format_code,
-    ), status
+    )
 
 
 @bp.get("/certificates/<int:certificate_id>")
 @roles_required(*HR)
-def detail(certificate_id: int) -> tuple[str, int]:
+def detail(certificate_id: int) -> str:
     return _detail_page(_certificate_or_404(certificate_id))
 
 
-@bp.post("/certificates/<int:certificate_id>/revoke")
+def _revoke_page(certificate: Certificate, form: RevokeForm, status: int) -> tuple[str, int]:
+    return render_template(
+        "certificates/revoke.html",
+        certificate=certificate,
+        code=format_code(certificate.code),
+        form=form,
+    ), status
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @roles_required(*HR)
 def revoke(certificate_id: int) -> Response | tuple[str, int]:
+    """A page of its own that says what revoking does and asks for the reason; only its
+    form revokes."""
     certificate = _certificate_or_404(certificate_id)
-    if certificate.revoked_at is not None:  # a double click or a second tab
+    if certificate.revoked_at is not None:  # a double click, a second tab or an old link
         flash(_("The certificate is already revoked."), "info")
         return redirect(url_for(".detail", certificate_id=certificate.id))
     form = RevokeForm()
+    if request.method == "GET":
+        return _revoke_page(certificate, form, 200)
     if form.validate_on_submit():
         try:
             revoke_certificate(certificate, current_user._get_current_object(), form.reason.data)
@@ -262,7 +266,7 @@ def revoke(certificate_id: int) -> Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for(".detail", certificate_id=certificate.id))
-    return _detail_page(certificate, form, 400)
+    return _revoke_page(certificate, form, 400)
 
 
 @bp.post("/certificates/<int:certificate_id>/reissue")
@@ -291,6 +295,14 @@ def reissue(certificate_id: int) -> Response:
 
 
 # -- HR: a cohort's certificates at once -----------------------------------------------------
+
+
+@cohort_section
+def _cohort_downloads(cohort: Cohort) -> Card:
+    return Card(
+        "certificates/_cohort_downloads.html",
+        {"cohort": cohort, "count": count_cohort_certificates(cohort)},
+    )
 
 
 def _cohort_and_certificates(cohort_id: int) -> tuple[Cohort, list[Certificate]]:

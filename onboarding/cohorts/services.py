@@ -38,7 +38,15 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 
 class CohortError(ValueError):
-    """A change the cohort rules do not allow; the message is for the user."""
+    """A change the cohort rules do not allow; the message is for the user.
+
+    ``field`` names the part of a ``SessionPlan`` the message is about, so that a form can
+    show it beside that field.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 local = dates.local
@@ -143,13 +151,16 @@ def _opens(plan: SessionPlan) -> int:
 
 def _check_plan(plan: SessionPlan) -> None:
     if plan.ends_at <= plan.starts_at:
-        raise CohortError(_("The session must end after it starts."))
+        raise CohortError(_("The session must end after it starts."), field="end")
     if plan.opens_minutes_before is not None and not 0 <= plan.opens_minutes_before <= 240:
-        raise CohortError(_("Attendance can open from 0 to 240 minutes before the start."))
+        raise CohortError(
+            _("Attendance can open from 0 to 240 minutes before the start."),
+            field="opens_minutes_before",
+        )
     if plan.capacity < 1:
-        raise CohortError(_("The capacity must be at least 1."))
+        raise CohortError(_("The capacity must be at least 1."), field="capacity")
     if not plan.place.strip():
-        raise CohortError(_("Say where the session is."))
+        raise CohortError(_("Say where the session is."), field="place")
 
 
 def add_session(cohort: Cohort, plan: SessionPlan, *, by: User | None) -> CohortSession:
@@ -189,7 +200,8 @@ def update_session(
             _(
                 "%(count)d people are already in this session; the capacity cannot be lower.",
                 count=member_count(session),
-            )
+            ),
+            field="capacity",
         )
     facts = _session_facts(session)
     moved = (session.starts_at, session.ends_at, session.place) != (

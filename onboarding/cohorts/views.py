@@ -40,8 +40,8 @@ from onboarding.cohorts.services import (
     update_session,
     waiting_query,
 )
-from onboarding.core.hooks import Card, home_card
-from onboarding.core.tables import csv_for_excel
+from onboarding.core.hooks import Card, cohort_sections, home_card
+from onboarding.core.tables import Cell, csv_download
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.notifications.services import deliver
@@ -107,7 +107,9 @@ def _placed_message(report: PlacementReport) -> None:
 def cohort(cohort_id: int) -> str:
     cohort = _cohort_or_404(cohort_id)
     others = [c for c in cohorts_in_order() if c.id != cohort.id]
-    return render_template("cohorts/cohort.html", cohort=cohort, others=others)
+    return render_template(
+        "cohorts/cohort.html", cohort=cohort, others=others, sections=cohort_sections(cohort)
+    )
 
 
 def _plan(form: SessionForm) -> SessionPlan:
@@ -116,7 +118,8 @@ def _plan(form: SessionForm) -> SessionPlan:
         facilitator = find_user_by_email(form.facilitator.data)
         if facilitator is None:
             raise CohortError(
-                _("Nobody has the e-mail address %(email)s.", email=form.facilitator.data)
+                _("Nobody has the e-mail address %(email)s.", email=form.facilitator.data),
+                field="facilitator",
             )
     assert form.day.data is not None
     assert form.start.data is not None
@@ -133,6 +136,12 @@ def _plan(form: SessionForm) -> SessionPlan:
     )
 
 
+def _show_on_field(form: SessionForm, error: CohortError) -> None:
+    """The rule's message beside the field it is about (the error summary links to it)."""
+    field = form[error.field] if error.field and error.field in form else form.place
+    field.errors = [*field.errors, str(error)]
+
+
 @bp.route("/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
 @roles_required(*HR)
 def new_session(cohort_id: int) -> str | Response | tuple[str, int]:
@@ -142,7 +151,7 @@ def new_session(cohort_id: int) -> str | Response | tuple[str, int]:
         try:
             add_session(cohort, _plan(form), by=current_user._get_current_object())
         except CohortError as error:
-            form.place.errors = [*form.place.errors, str(error)]
+            _show_on_field(form, error)
         else:
             report = place_everyone(by=current_user._get_current_object())
             db.session.commit()
@@ -176,7 +185,7 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
             )
         except CohortError as error:
             db.session.rollback()
-            form.place.errors = [*form.place.errors, str(error)]
+            _show_on_field(form, error)
         else:
             report = place_everyone(by=current_user._get_current_object())
             db.session.commit()
@@ -408,7 +417,7 @@ def attendance_csv(cohort_id: int) -> Response:
         _("Attendance"),
         _("Note"),
     ]
-    table = []
+    table: list[list[Cell]] = []
     for member in members:
         session = member.session
         mark = marks.get((session.id, member.user_id)) if session else None
@@ -424,12 +433,7 @@ def attendance_csv(cohort_id: int) -> Response:
             ]
         )
 
-    filename = f"oppmote-{cohort.id}.csv"
-    return FlaskResponse(
-        csv_for_excel(header, table),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(f"oppmote-{cohort.id}.csv", header, table)
 
 
 # -- the employee's side -------------------------------------------------------------------

@@ -44,7 +44,7 @@ MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(CSRFError, csrf_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DatabaseError, _database_error)
     app.register_error_handler(InterfaceError, _database_unavailable)
@@ -69,7 +69,8 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
     return render_error(error.code or 500)
 
 
-def _csrf_error(error: CSRFError) -> tuple[str, int]:
+def csrf_refused(error: CSRFError) -> tuple[str, int]:
+    """The site's page for a form whose CSRF token was missing, wrong or too old."""
     current_app.logger.info("CSRF refused on %s: %s", request.path, error.description)
     return render_error(
         400,

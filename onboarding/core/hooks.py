@@ -2,7 +2,8 @@
 one-way.
 
 The learner's home page (learning) shows cards that cohorts and certificates provide; the
-deadline (learning) depends on the day of the person's session, which cohorts knows.
+deadline (learning) depends on the day of the person's session, which cohorts knows; a
+cohort's page (cohorts) offers the cohort's certificates (certificates).
 """
 
 from __future__ import annotations
@@ -49,3 +50,21 @@ def session_day(user: User) -> date | None:
     """The day of ``user``'s session (samling), or None when they have no place at one."""
     days = [day for provider in _session_day_providers if (day := provider(user)) is not None]
     return min(days) if days else None
+
+
+# The cohort is typed loosely: core sits below cohorts and does not import it.
+CohortSectionProvider = Callable[[Any], Card | None]
+_cohort_section_providers: list[CohortSectionProvider] = []
+
+
+def cohort_section(provider: CohortSectionProvider) -> CohortSectionProvider:
+    """Register a function that returns a section for a cohort's page (or None);
+    certificates adds the downloads of the cohort's certificates."""
+    _cohort_section_providers.append(provider)
+    return provider
+
+
+def cohort_sections(cohort: Any) -> list[Card]:
+    return [
+        card for provider in _cohort_section_providers if (card := provider(cohort)) is not None
+    ]

@@ -69,6 +69,7 @@ LABELS: dict[Column, LazyString] = {
 
 # The headings HR systems and people write, in Norwegian and English. Matching ignores
 # case, spaces and punctuation, so "E-post", "epost" and "E post" are the same heading.
+# The first of each is the one the downloadable template uses (``template_heading``).
 HEADINGS: dict[Column, tuple[str, ...]] = {
     Column.EMPLOYEE_NUMBER: (
         "Ansattnummer",
@@ -88,7 +89,7 @@ HEADINGS: dict[Column, tuple[str, ...]] = {
         "E-mail address",
     ),
     Column.UNIT: ("Enhet", "Avdeling", "Enhetskode", "Unit", "Department", "Unit code"),
-    Column.POSITION: ("Stilling", "Stillingstittel", "Position", "Job title", "Title"),
+    Column.POSITION: ("Stillingstittel", "Stilling", "Position", "Job title", "Title"),
     Column.START_DATE: (
         "Startdato",
         "Tiltredelse",
@@ -97,8 +98,8 @@ HEADINGS: dict[Column, tuple[str, ...]] = {
         "Start",
     ),
     Column.MANAGER_EMAIL: (
-        "Nærmeste leder",
         "Nærmeste leder e-post",
+        "Nærmeste leder",
         "Leder e-post",
         "Leder",
         "Manager e-mail",
@@ -106,6 +107,33 @@ HEADINGS: dict[Column, tuple[str, ...]] = {
         "Line manager",
     ),
 }
+
+
+# What each column holds, for the upload page's table of columns.
+DESCRIPTIONS: dict[Column, LazyString] = {
+    Column.EMPLOYEE_NUMBER: _l(
+        "The person's number in the HR system. It decides who the row is about: a new "
+        "number adds a person, a known one updates them."
+    ),
+    Column.FIRST_NAME: _l("The first name, with any middle names."),
+    Column.LAST_NAME: _l("The last name."),
+    Column.EMAIL: _l("The work e-mail address. The invitation to sign in goes there."),
+    Column.UNIT: _l("The unit's code in the HR system, or else its name."),
+    Column.POSITION: _l("The job title. An empty cell leaves the stored one unchanged."),
+    Column.START_DATE: _l(
+        "The first working day, written like 31.03.2027 or 2027-03-31. It decides the cohort "
+        "and when the invitation goes."
+    ),
+    Column.MANAGER_EMAIL: _l(
+        "The nearest leader's e-mail address: someone in the system or in the same file. An "
+        "empty cell leaves the stored nearest leader unchanged."
+    ),
+}
+
+
+def template_heading(column: Column) -> str:
+    """The heading the downloadable template writes for ``column``: its first heading."""
+    return HEADINGS[column][0]
 
 
 def heading_key(text: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
@@ -11,20 +13,38 @@ from werkzeug.wrappers import Response
 
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role
+from onboarding.core.tables import XLSX_TYPE, csv_download
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.people import bp
 from onboarding.people.forms import ApplyForm, UploadForm
 from onboarding.people.models import ImportBatch
-from onboarding.people.reader import HEADINGS, LABELS, MAX_FILE_BYTES, REQUIRED, FileProblem
+from onboarding.people.reader import (
+    DESCRIPTIONS,
+    HEADINGS,
+    LABELS,
+    MAX_FILE_BYTES,
+    REQUIRED,
+    FileProblem,
+)
 from onboarding.people.services import (
+    UNIMPORTED_FILES_KEPT,
     AlreadyApplied,
     ImportPlan,
     PlanChanged,
     apply_batch,
     create_batch,
     deliver_import_emails,
+    import_result,
     preview_batch,
     recent_batches,
+)
+from onboarding.people.template import (
+    FILENAME,
+    csv_row,
+    example_row,
+    template_header,
+    template_workbook,
 )
 
 
@@ -35,6 +55,7 @@ def _upload_page(form: UploadForm, status: int = 200) -> tuple[str, int]:
         recent=recent_batches(),
         headings=HEADINGS,
         labels=LABELS,
+        descriptions=DESCRIPTIONS,
         required=REQUIRED,
     ), status
 
@@ -54,6 +75,22 @@ def upload() -> Response | tuple[str, int]:
             db.session.commit()
             return redirect(url_for(".batch", batch_id=batch.id))
     return _upload_page(form, 400 if form.errors else 200)
+
+
+@bp.get("/import/template.<any(csv, xlsx):kind>")
+@roles_required(Role.HR, Role.ADMIN)
+def template(kind: str) -> Response:
+    """The file to fill in: the accepted headings and a made-up person on the signed-in
+    person's e-mail domain, in one of the organisation's units."""
+    row = example_row(current_user.email.rpartition("@")[2], local_today())
+    if kind == "csv":
+        return csv_download(f"{FILENAME}.csv", template_header(), [csv_row(row)])
+    return send_file(
+        io.BytesIO(template_workbook(row)),
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name=f"{FILENAME}.xlsx",
+    )
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -91,10 +128,10 @@ def _preview_page(
 
 @bp.get("/import/<int:batch_id>")
 @roles_required(Role.HR, Role.ADMIN)
-def batch(batch_id: int) -> str | tuple[str, int]:
+def batch(batch_id: int) -> Response | str | tuple[str, int]:
     batch = _batch_or_404(batch_id)
     if batch.applied_at is not None:
-        return render_template("people/result.html", batch=batch)
+        return redirect(url_for(".result", batch_id=batch.id))
     try:
         plan = preview_batch(batch)
     except FileProblem as problem:  # stored before a rule changed; cannot be imported
@@ -131,4 +168,19 @@ def apply(batch_id: int) -> Response | tuple[str, int]:
         ),
         "success",
     )
-    return redirect(url_for(".batch", batch_id=batch_id))
+    return redirect(url_for(".result", batch_id=batch_id))
+
+
+@bp.get("/import/<int:batch_id>/result")
+@roles_required(Role.HR, Role.ADMIN)
+def result(batch_id: int) -> Response | str:
+    """What the import did, for as long as the batch keeps its rows."""
+    batch = _batch_or_404(batch_id)
+    if batch.applied_at is None:
+        return redirect(url_for(".batch", batch_id=batch.id))
+    return render_template(
+        "people/result.html",
+        batch=batch,
+        result=import_result(batch),
+        kept_days=UNIMPORTED_FILES_KEPT.days,
+    )

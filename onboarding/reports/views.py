@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from onboarding.certificates.services import certificates_of
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import placement_counts
 from onboarding.content.models import Module, Programme
-from onboarding.core.tables import csv_for_excel, date_arg
+from onboarding.core.tables import csv_download, date_arg, xlsx_download
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -43,10 +41,7 @@ from onboarding.reports.work import SESSIONS_AHEAD_DAYS, lands_on_work_list, wor
 
 PAGE_SIZE = 50
 HR = (Role.HR, Role.ADMIN)
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORT_KINDS = ("csv", "xlsx")
 
 
 def _modules(programme: Programme) -> list[Module]:
@@ -144,7 +139,7 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
 
 
 def _export(scope: Scope, kind: str) -> Response:
-    if kind not in EXPORT_TYPES:
+    if kind not in EXPORT_KINDS:
         abort(404)
     programme = current_programme()
     if programme is None:
@@ -154,20 +149,15 @@ def _export(scope: Scope, kind: str) -> Response:
     filters = _filters(scope, modules, cohort_ids)
     today = local_today()
     text = table.TableText(modules)
-    rows = (text.texts(row) for row in iter_report_rows(programme, modules, scope, filters, today))
-    header = text.header()
-    stem = _("progress")
-    name = f"{stem}-{today.isoformat()}.{kind}"
-    body: Iterator[str] | Iterator[bytes]
-    if kind == "csv":
-        body = stream_with_context(csv_for_excel(header, rows))
-    else:
-        body = table.chunks_of(table.xlsx_file(header, rows))
-    return Response(
-        body,
-        mimetype=EXPORT_TYPES[kind],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    rows = (
+        text.export_cells(row)
+        for row in iter_report_rows(programme, modules, scope, filters, today)
     )
+    stem = _("progress")  # outside the f-string, where pybabel finds it
+    name = f"{stem}-{today.isoformat()}.{kind}"
+    if kind == "csv":
+        return csv_download(name, text.export_header(), rows)
+    return xlsx_download(name, _("Progress"), text.export_header(), rows)
 
 
 def _leader_scope() -> Scope:

@@ -11,7 +11,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const messages = document.getElementById("register-messages");
   const text = (key) => (messages ? messages.dataset[key] : "");
 
-  const showCounts = (counts) => {
+  // Answers to marks sent at once can arrive in any order; the counts made last win.
+  let countsAsOf = 0;
+  const showCounts = (counts, asOf) => {
+    if (asOf < countsAsOf) return;
+    countsAsOf = asOf;
     for (const [key, value] of Object.entries(counts)) {
       const figure = document.querySelector(`[data-count="${key}"]`);
       if (figure) figure.textContent = String(value);
@@ -88,7 +92,7 @@ document.addEventListener("DOMContentLoaded", () => {
         return;
       }
       showStatus(row, data.status);
-      showCounts(data.counts);
+      showCounts(data.counts, data.as_of);
       say(row, text("saved"));
     } catch (error) {
       say(row, text("failed"), true);

@@ -167,6 +167,9 @@ def test_hr_imports_plans_registers_and_reissues(
         row.get_by_label("Merknad").fill("Kom litt før")
         row.get_by_role("button", name="Møtt").click()
         expect(row.get_by_role("button", name="Møtt")).to_have_attribute("aria-pressed", "true")
+        expect(row).not_to_contain_text("Ikke markert")
+        # The mark was saved without leaving the page; the history shows it once reloaded.
+        page.reload()
         expect(page.locator("#history-heading + .table-wrap")).to_contain_text("Haugen")
         axe(page)
         with app.app_context():
@@ -182,13 +185,16 @@ def test_hr_imports_plans_registers_and_reissues(
         page.get_by_role("link", name=office.graduate_name).click()
         expect(page.get_by_text(format_code(office.certificate_code), exact=True)).to_be_visible()
         axe(page)
-        page.get_by_role("button", name="Trekk tilbake").click()
+        # Revoking asks first, on a page of its own (tests/browser/test_revoke.py has more).
+        page.get_by_role("link", name="Trekk tilbake kursbeviset …").click()
+        axe(page)
+        page.get_by_role("button", name="Trekk tilbake kursbeviset", exact=True).click()
         expect(page.locator("#reason-error")).to_have_text(
             "Skriv hvorfor kursbeviset trekkes tilbake."
         )
         axe(page)
         page.get_by_label("Grunn til å trekke tilbake").fill("Navnet er feil stavet")
-        page.get_by_role("button", name="Trekk tilbake").click()
+        page.get_by_role("button", name="Trekk tilbake kursbeviset", exact=True).click()
         expect(page.locator(".ds-alert").last).to_contain_text("Navnet er feil stavet")
         axe(page)
         page.get_by_role("button", name="Utsted nytt kursbevis").click()

@@ -10,15 +10,19 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
 
 from onboarding.auth.models import Role
+from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
 from onboarding.content.services import courses_dir, sync_programme
-from onboarding.org.models import UnitKind
+from onboarding.extensions import db
+from onboarding.learning.services import current_programme, save_reflection
+from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import create_unit
 from tests.browser.conftest import Axe, sign_in
 from tests.factories import commit, create_user
-from tests.reports.test_dashboards import employee, read_a_lesson
+from tests.reports.test_dashboards import employee, pass_quiz, read_a_lesson
 
 pytestmark = pytest.mark.browser
 
@@ -137,3 +141,172 @@ def test_the_main_pages_fit_320_pixels(
     page.goto("/audit")
     expect(page.get_by_role("heading", name="Endringshistorikk")).to_be_visible()
     check_width(page, axe)
+
+
+@pytest.fixture
+def long_record(app: Flask, organisation: None) -> int:
+    """A person whose record has the long things real records have: an e-mail address and a
+    unit name that do not break, a shared reflection, a quiz result, a cohort; and an admin."""
+    with app.app_context():
+        helse = db.session.scalar(select(OrgUnit).where(OrgUnit.name == "Helse og omsorg"))
+        unit = create_unit(
+            "Tjenesten for psykisk helse- og rusarbeid, barn, unge og familier",
+            UnitKind.DEPARTMENT,
+            helse,
+        )
+        person = employee(
+            unit,
+            due=date.today() + timedelta(days=30),
+            first_name="Kristoffer-Alexander",
+            last_name="Kommunikasjonsrådgiversen",
+        )
+        person.email = "kristoffer-alexander.kommunikasjonsradgiversen@tynset-kommune.example"
+        person.position = "Spesialsykepleier i psykisk helsearbeid"
+        programme = current_programme()
+        assert programme is not None
+        modules = list(programme.modules)
+        pass_quiz(person, modules[0], 87.5)
+        verdier = next(m for m in modules if m.slug == "verdier")
+        assert verdier.current_version is not None
+        prompt = verdier.current_version.reflection_prompts[0]
+        save_reflection(
+            person,
+            prompt,
+            "Trygghet for brukerne betyr at vi gjør det vi sier: "
+            "tilbakemeldingsmøter, pårørendesamarbeid og kommunikasjonsplanarbeid.",
+            shared=True,
+        )
+        cohort = db.session.scalar(select(Cohort))
+        assert cohort is not None
+        move_member(person, cohort, cohort.sessions[0], by=None)
+        create_user("systemansvarlig.med.langt.navn@tynset-kommune.example", roles=(Role.ADMIN,))
+        commit()
+        return person.id
+
+
+def test_a_persons_record_and_the_system_page_fit_320_pixels(
+    narrow: BrowserContext, axe: Axe, long_record: int
+) -> None:
+    page = narrow.new_page()
+    axe.watch(page)
+    sign_in(page, axe, "hr@tynset.example")  # HR, and the leader of Helse og omsorg
+    page.goto(f"/team/people/{long_record}")
+    expect(page.get_by_role("heading", name="Refleksjoner delt med deg")).to_be_visible()
+    expect(page.get_by_text("kristoffer-alexander.kommunikasjonsradgiversen@")).to_be_visible()
+    check_width(page, axe)
+    page.get_by_role("button", name="Logg ut").click()
+    check_width(page, axe)
+
+    sign_in(page, axe, "systemansvarlig.med.langt.navn@tynset-kommune.example")
+    check_width(page, axe)
+    page.goto("/system")
+    expect(page.get_by_role("heading", name="System")).to_be_visible()
+    check_width(page, axe)
+
+
+@pytest.fixture
+def wide(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 1280, "height": 800},
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
+        bypass_csp=True,
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 390, "height": 844},
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
+        bypass_csp=True,
+    )
+    yield context
+    context.close()
+
+
+def test_hrs_menu_folds_behind_a_button_on_a_phone(
+    phone: BrowserContext, axe: Axe, organisation: None
+) -> None:
+    page = phone.new_page()
+    axe.watch(page)
+    sign_in(page, axe, "hr@tynset.example")
+    menu = page.get_by_role("navigation", name="Hovedmeny")
+    button = menu.get_by_role("button", name="Meny")
+    people = menu.get_by_role("link", name="Personer")
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(people).to_be_hidden()
+    check_width(page, axe)
+
+    # By keyboard: Tab to the button, Enter opens, Tab reaches the links.
+    page.locator("body").focus()
+    for _step in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('site-nav__toggle')"):
+            break
+    expect(button).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), "the focused menu button shows no focus"
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(people).to_be_visible()
+    axe(page)  # the open menu too
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link").first).to_be_focused()
+    # Escape folds it again and gives the focus back to the button.
+    page.keyboard.press("Escape")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_be_focused()
+    expect(people).to_be_hidden()
+
+    button.click()
+    people.click()
+    expect(page.get_by_role("heading", name="Personer", exact=True)).to_be_visible()
+    axe(page)
+
+
+def test_the_menu_is_open_on_a_wide_screen_and_without_javascript(
+    wide: BrowserContext, browser: Browser, live_server: str, axe: Axe, organisation: None
+) -> None:
+    page = wide.new_page()
+    axe.watch(page)
+    sign_in(page, axe, "hr@tynset.example")
+    axe(page)
+    menu = page.get_by_role("navigation", name="Hovedmeny")
+    expect(menu.get_by_role("button", name="Meny")).to_be_hidden()
+    expect(menu.get_by_role("link", name="Personer")).to_be_visible()
+
+    # A phone without JavaScript: the menu is simply open.
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 390, "height": 844},
+        locale="nb-NO",
+        java_script_enabled=False,
+        storage_state=wide.storage_state(),
+    )
+    try:
+        bare = context.new_page()
+        bare.goto("/overview")
+        menu = bare.get_by_role("navigation", name="Hovedmeny")
+        expect(menu.get_by_role("button", name="Meny")).to_be_hidden()
+        expect(menu.get_by_role("link", name="Personer")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_new_employees_short_menu_does_not_fold(
+    phone: BrowserContext, axe: Axe, organisation: None
+) -> None:
+    page = phone.new_page()
+    axe.watch(page)
+    sign_in(page, axe, "nora@tynset.example")
+    menu = page.get_by_role("navigation", name="Hovedmeny")
+    expect(menu.get_by_role("link", name="Min introduksjon")).to_be_visible()
+    expect(menu.get_by_role("button")).to_have_count(0)
+    axe(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from onboarding.certificates.services import (
 from onboarding.cohorts.models import CohortSession
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.notifications.models import Notification
 from tests.certificates.conftest import World, certificate_of, graduate, plan_session
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
@@ -152,6 +154,7 @@ def test_a_revoked_certificate_is_for_hr_only(app: Flask, world: World) -> None:
         "/certificates",
         "/certificates/register.csv",
         "/certificates/{id}",
+        "/certificates/{id}/revoke",
         "/cohorts/{cohort}/certificates.zip",
         "/cohorts/{cohort}/certificates.pdf",
     ],
@@ -216,6 +219,120 @@ def test_hr_revokes_and_issues_a_new_certificate(app: Flask, world: World) -> No
     assert 'data-status="valid"' in public.get(f"/verify/{new_code}").get_data(as_text=True)
     revoked = public.get(f"/verify/{world.code}").get_data(as_text=True)
     assert 'data-status="revoked"' in revoked
+
+
+# -- revoking asks first, on a page of its own -----------------------------------------------
+
+
+def certificate_row(app: Flask, certificate_id: int) -> Certificate:
+    with app.app_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        assert certificate is not None
+        db.session.expunge(certificate)
+        return certificate
+
+
+def test_the_detail_page_leads_to_a_page_that_asks_before_revoking(
+    app: Flask, world: World
+) -> None:
+    client = login(app, "hr@tynset.example")
+    detail = client.get(f"/certificates/{world.certificate_id}").get_data(as_text=True)
+    confirm = f"/certificates/{world.certificate_id}/revoke"
+    assert f'href="{confirm}"' in detail  # a link, so it works without JavaScript
+    assert f'action="{confirm}"' not in detail  # nothing is revoked from the detail page
+    page = client.get(confirm)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    shown = text_of(page)
+    assert "Revoke the certificate of Áŋŋá Čáhppe?" in shown
+    assert certificate_row(app, world.certificate_id).programme_title in shown
+    assert format_code(world.code) in shown
+    assert f'<form method="post" action="{confirm}"' in html
+    assert re.search(r'<textarea [^>]*name="reason"[^>]*required', html)
+    assert 'data-color="danger" type="submit">Revoke the certificate</button>' in html
+    assert f'href="/certificates/{world.certificate_id}">Cancel</a>' in html
+    # What the page says will happen; the test below checks that it does.
+    for promise in (
+        "The certificate becomes invalid at once.",
+        "Anyone who checks the code sees that the certificate is revoked, and on which day, "
+        "but not why.",
+        "Neither Áŋŋá Čáhppe nor their leaders can download it any longer.",
+        "Áŋŋá Čáhppe does not get an e-mail about this.",
+        "Áŋŋá Čáhppe can read it under «My data».",
+    ):
+        assert promise in shown
+    assert certificate_row(app, world.certificate_id).is_valid  # looking changes nothing
+
+
+def test_revoking_does_what_the_page_says(app: Flask, world: World) -> None:
+    holder = login(app, "nyansatt@tynset.example")
+    assert holder.get(f"/certificates/{world.certificate_id}.pdf").status_code == 200
+    with app.app_context():
+        mails_before = len(db.session.scalars(select(Notification)).all())
+    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
+    delivered_before = len(outbox_messages(outbox))
+
+    client = login(app, "hr@tynset.example")
+    url = f"/certificates/{world.certificate_id}/revoke"
+    response = post_form(client, url, {"reason": "Feil navn på beviset"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/certificates/{world.certificate_id}"
+    assert "is revoked" in text_of(client.get(response.headers["Location"]))
+    revoked = certificate_row(app, world.certificate_id)
+    assert revoked.revoked_at is not None
+    assert revoked.revoke_reason == "Feil navn på beviset"
+
+    # The code verifies as revoked, with the day and without the reason.
+    public = app.test_client().get(f"/verify/{world.code}")
+    assert 'data-status="revoked"' in public.get_data(as_text=True)
+    assert "Feil navn" not in text_of(public)
+    # Neither the holder nor their leader can download it; the holder's page says so.
+    assert holder.get(f"/certificates/{world.certificate_id}.pdf").status_code == 404
+    leader = login(app, "leder@tynset.example")
+    assert leader.get(f"/certificates/{world.certificate_id}.pdf").status_code == 404
+    home = text_of(holder.get("/"))
+    assert "Your certificate was revoked. Contact the HR department" in home
+    # No e-mail, queued or sent.
+    with app.app_context():
+        assert len(db.session.scalars(select(Notification)).all()) == mails_before
+    assert len(outbox_messages(outbox)) == delivered_before
+    # The holder reads the reason in their own data.
+    assert "Feil navn på beviset" in text_of(holder.get("/account/data"))
+
+
+def test_a_revocation_without_a_good_reason_shows_the_page_again(app: Flask, world: World) -> None:
+    client = login(app, "hr@tynset.example")
+    url = f"/certificates/{world.certificate_id}/revoke"
+    empty = post_form(client, url, {"reason": "   "})
+    assert empty.status_code == 400
+    shown = text_of(empty)
+    assert "Correct the following to continue:" in shown
+    assert "Give the reason for revoking the certificate." in shown
+    assert "Revoke the certificate of Áŋŋá Čáhppe?" in shown
+    too_long = post_form(client, url, {"reason": "Langt " * 100})
+    assert too_long.status_code == 400
+    assert "The reason can be at most 500 characters." in text_of(too_long)
+    assert "Langt Langt" in too_long.get_data(as_text=True)  # what was typed is kept
+    assert certificate_row(app, world.certificate_id).is_valid
+
+
+def test_an_already_revoked_certificate_is_not_revoked_again(app: Flask, world: World) -> None:
+    with app.app_context():
+        certificate = db.session.get(Certificate, world.certificate_id)
+        assert certificate is not None
+        revoke_certificate(certificate, user("hr@tynset.example"), "Første gang")
+        commit()
+    client = login(app, "hr@tynset.example")
+    url = f"/certificates/{world.certificate_id}/revoke"
+    page = client.get(url)
+    assert page.status_code == 302
+    assert page.headers["Location"] == f"/certificates/{world.certificate_id}"
+    assert "The certificate is already revoked." in text_of(client.get(page.headers["Location"]))
+    again = client.post(url, data={"csrf_token": csrf_token(client), "reason": "Andre gang"})
+    assert again.status_code == 302
+    assert certificate_row(app, world.certificate_id).revoke_reason == "Første gang"
+    detail = client.get(f"/certificates/{world.certificate_id}").get_data(as_text=True)
+    assert f'href="{url}"' not in detail  # the page offers a new certificate instead
 
 
 # -- the register --------------------------------------------------------------------------
@@ -326,6 +443,46 @@ def test_a_cohort_without_certificates_gets_a_message(app: Flask, world: World) 
     response = client.get(f"/cohorts/{cohort_id}/certificates.zip", follow_redirects=True)
     assert response.status_code == 200
     assert "has a valid certificate yet" in text_of(response)
+
+
+def test_the_cohort_page_offers_the_cohorts_certificates(app: Flask, world: World) -> None:
+    with app.app_context():
+        session = db.session.get(CohortSession, world.session_id)
+        assert session is not None
+        graduate(session, first_name="Ola", last_name="Nordmann")
+        third = graduate(session, first_name="Per", last_name="Revokert")
+        revoke_certificate(certificate_of(third), user("hr@tynset.example"), "Feil")
+        commit()
+    client = login(app, "hr@tynset.example")
+    page = client.get(f"/cohorts/{world.cohort_id}")
+    assert page.status_code == 200
+    assert "The cohort's members hold 2 valid certificates." in text_of(page)
+    html = page.get_data(as_text=True)
+    links = re.findall(r'href="(/cohorts/\d+/certificates\.(?:pdf|zip))"', html)
+    assert links == [
+        f"/cohorts/{world.cohort_id}/certificates.pdf",
+        f"/cohorts/{world.cohort_id}/certificates.zip",
+    ]
+    merged = client.get(links[0])
+    assert merged.status_code == 200
+    assert len(PdfReader(io.BytesIO(merged.data)).pages) == 2
+    archive = client.get(links[1])
+    assert archive.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as files:
+        assert len(files.namelist()) == 2
+    assert f'href="/certificates?cohort={world.cohort_id}"' in html
+
+
+def test_a_cohort_page_without_certificates_says_why(app: Flask, world: World) -> None:
+    with app.app_context():
+        empty = plan_session("Høstkullet 2027", "Tynsethallen")
+        cohort_id = empty.cohort_id
+        commit()
+    page = login(app, "hr@tynset.example").get(f"/cohorts/{cohort_id}")
+    assert page.status_code == 200
+    assert "Nobody in the cohort has a valid certificate yet." in text_of(page)
+    assert "certificates.zip" not in page.get_data(as_text=True)
+    assert "certificates.pdf" not in page.get_data(as_text=True)
 
 
 # -- where the certificate shows -------------------------------------------------------------

@@ -256,3 +256,53 @@ def test_the_certificate_is_in_the_holders_language(
     assert "Amina Haugen" in text
     assert squeezed(title) in squeezed(text)
     assert squeezed(module) in squeezed(text)
+
+
+# -- the signatory -------------------------------------------------------------------------
+
+
+def signature_lines(data: bytes) -> list[tuple[str, str]]:
+    """The lines after «Utstedt …» up to the verification code, each with its font."""
+    lines: list[tuple[str, str]] = []
+
+    def visit(text: str, _cm: object, _tm: object, font: object, _size: object) -> None:
+        if text.strip():
+            name = str(font.get("/BaseFont")) if isinstance(font, dict) else ""
+            lines.append((text.strip(), name))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    texts = [text for text, _font in lines]
+    start = next(i for i, text in enumerate(texts) if text.startswith("Utstedt"))
+    return lines[start + 1 : texts.index("Verifiseringskode")]
+
+
+def test_the_signatorys_name_stands_in_bold_above_the_title(
+    app: Flask, session: CohortSession
+) -> None:
+    app.config["CERTIFICATE_SIGNATORY_NAME"] = "Kari Nordmo"
+    certificate = certificate_of(graduate(session, first_name="Ola", last_name="Holder"))
+    commit()
+    assert certificate.signatory_name == "Kari Nordmo"
+    lines = signature_lines(certificate_pdf(certificate))
+    assert [text for text, _font in lines] == ["Kari Nordmo", "Kommunedirektør", "Tynset kommune"]
+    fonts = [font for _text, font in lines]
+    assert "Bold" in fonts[0]
+    assert "Bold" not in fonts[1]
+    assert "Bold" not in fonts[2]
+
+
+def test_without_a_name_the_title_is_printed_once(certificate: Certificate) -> None:
+    """A fresh installation has no name set: the title alone, not «Kommunedirektør» twice
+    and no made-up name."""
+    assert certificate.signatory_name == ""
+    lines = signature_lines(certificate_pdf(certificate))
+    assert [text for text, _font in lines] == ["Kommunedirektør", "Tynset kommune"]
+
+
+def test_a_name_that_is_only_the_title_is_printed_once(certificate: Certificate) -> None:
+    """Certificates issued while the default named the title twice keep what they say,
+    printed once."""
+    certificate.signatory_name = "Kommunedirektør"
+    details = details_for([certificate])[certificate.id]
+    lines = signature_lines(render_certificate(certificate, details))
+    assert [text for text, _font in lines] == ["Kommunedirektør", "Tynset kommune"]

@@ -115,7 +115,11 @@ def test_hr_uploads_sees_the_preview_and_imports(
     assert counts_on(preview) == {"new": 1, "changed": 1, "unchanged": 0, "error": 1}
     assert "Job title: Sykepleier → Fagleder" in text
     assert "Nora Ny nora@tynset.example Hjemmetjenesten Sykepleier" in text
-    assert "4 N2 Nils Feil Column “Startdato”: “31.02.2027” is not a date that exists." in text
+    # The row with its error, then every column as the file has it, the wrong cell marked.
+    assert (
+        "4 Column “Startdato”: “31.02.2027” is not a date that exists. "
+        "N2 Nils Feil nils@tynset.example 4210 Helsefagarbeider Error: 31.02.2027 –"
+    ) in text
     assert "Import 2 rows" in text
     assert people_count(app) == before  # nothing imported by looking
 

@@ -50,37 +50,41 @@ def clock() -> Iterator[None]:
         yield
 
 
+def arrange_a_busy_day() -> None:
+    """One of each thing HR must see to, on the afternoon of ``NOW``."""
+    sync_programme(VALID)
+    unit = create_unit("Hjemmetjenesten")
+    hr = create_user("hr@tynset.example", roles=(Role.HR,), unit=unit)
+    with time_machine.travel(datetime(2027, 4, 1, 10, tzinfo=OSLO), tick=False):
+        held = plan_session()
+        graduate_ = graduate(held, email="ferdig@tynset.example", first_name="Frida")
+    revoke_certificate(certificate_of(graduate_), hr, "Feil navn")
+    ahead = add_session(
+        create_cohort("Ekstrasamling april"),
+        SessionPlan(NEXT_DAY, (9, 0), (15, 0), "Tynsethallen", 1),
+        by=None,
+    )
+    coming = create_user(start_date=date(2027, 4, 1), first_name="Kåre", unit=unit)
+    move_member(coming, ahead.cohort, ahead, by=None)
+    waiting = create_user(start_date=date(2027, 4, 1), first_name="Vera", unit=unit)
+    move_member(waiting, ahead.cohort, None, by=None)
+    create_user(start_date=date(2027, 9, 1), first_name="Ulrik", unit=unit)
+    bounced = create_user("feil@tynset.example", first_name="Bjørn")
+    failed = queue_email("password_reset", bounced, "password_reset", link="x", hours=1)
+    failed.attempts, failed.last_error = 3, "550 5.1.1 Mailbox does not exist"
+    rows = [
+        ["T900", "Ola", "Hansen", "ola.hansen@tynset.example", "Hjemmetjenesten", "01.05.2027"],
+        ["T901", "Per", "", "ikke-en-adresse", "Ukjent enhet", "32.13.2027"],
+    ]
+    apply_batch(create_batch("visma-april.csv", import_file(rows), hr), hr)
+    create_batch("visma-mai.csv", import_file(rows[:1]), hr)
+    commit()
+
+
 @pytest.fixture
 def busy(app: Flask, clock: None) -> Flask:
-    """A day with one of each thing HR must see to."""
     with app.app_context():
-        sync_programme(VALID)
-        unit = create_unit("Hjemmetjenesten")
-        hr = create_user("hr@tynset.example", roles=(Role.HR,), unit=unit)
-        with time_machine.travel(datetime(2027, 4, 1, 10, tzinfo=OSLO), tick=False):
-            held = plan_session()
-            graduate_ = graduate(held, email="ferdig@tynset.example", first_name="Frida")
-        revoke_certificate(certificate_of(graduate_), hr, "Feil navn")
-        ahead = add_session(
-            create_cohort("Ekstrasamling april"),
-            SessionPlan(NEXT_DAY, (9, 0), (15, 0), "Tynsethallen", 1),
-            by=None,
-        )
-        coming = create_user(start_date=date(2027, 4, 1), first_name="Kåre", unit=unit)
-        move_member(coming, ahead.cohort, ahead, by=None)
-        waiting = create_user(start_date=date(2027, 4, 1), first_name="Vera", unit=unit)
-        move_member(waiting, ahead.cohort, None, by=None)
-        create_user(start_date=date(2027, 9, 1), first_name="Ulrik", unit=unit)
-        bounced = create_user("feil@tynset.example", first_name="Bjørn")
-        failed = queue_email("password_reset", bounced, "password_reset", link="x", hours=1)
-        failed.attempts, failed.last_error = 3, "550 5.1.1 Mailbox does not exist"
-        rows = [
-            ["T900", "Ola", "Hansen", "ola.hansen@tynset.example", "Hjemmetjenesten", "01.05.2027"],
-            ["T901", "Per", "", "ikke-en-adresse", "Ukjent enhet", "32.13.2027"],
-        ]
-        apply_batch(create_batch("visma-april.csv", import_file(rows), hr), hr)
-        create_batch("visma-mai.csv", import_file(rows[:1]), hr)
-        commit()
+        arrange_a_busy_day()
     return app
 
 
@@ -99,10 +103,9 @@ def test_hr_sees_each_thing_that_needs_them(busy: Flask) -> None:
         assert work.failed[0].recipient.first_name == "Bjørn"
         assert [b.filename for b in work.pending_imports] == ["visma-mai.csv"]
         assert work.import_with_errors is not None
-        assert work.import_with_errors.result == {
+        assert work.import_with_errors.result is not None
+        assert {key: work.import_with_errors.result[key] for key in ("created", "errors")} == {
             "created": 1,
-            "updated": 0,
-            "unchanged": 0,
             "errors": 1,
         }
         assert [c.user.first_name for c in work.reissue] == ["Frida"]

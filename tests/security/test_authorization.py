@@ -49,6 +49,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "attendance.all_present": HR_ONLY,
     "attendance.check_in_page": SIGNED_IN,
     "attendance.code_page": HR_ONLY,
+    # the check-in screen's changing part, fetched by its script: as the screen itself
+    "attendance.code_panel": HR_ONLY,
     "attendance.mark_one": HR_ONLY,
     "attendance.move_absent": HR_ONLY,
     # «Mine samlinger» lists the sessions the signed-in person leads (none for most)
@@ -77,6 +79,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "certificates.register": HR_ONLY,
     "certificates.register_export": HR_ONLY,
     "certificates.reissue": HR_ONLY,
+    # GET: the page that asks before revoking; POST: its form, which revokes
     "certificates.revoke": HR_ONLY,
     "certificates.verify": PUBLIC,
     "certificates.verify_code": PUBLIC,
@@ -119,6 +122,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "people.invite": HR_ONLY,
     "people.people": HR_ONLY,
     "people.person": HR_ONLY,
+    # an import's result (an unimported batch leads to its preview) and the templates
+    "people.result": HR_ONLY,
+    "people.template": HR_ONLY,
     "people.toggle_active": HR_ONLY,
     "people.upload": HR_ONLY,
     # -- privacy: «Mine data», the signed-in person's own copy (the URL names nobody)
