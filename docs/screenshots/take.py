@@ -9,12 +9,10 @@ Not part of `make test`; run it after changing one of these pages:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
@@ -24,9 +22,9 @@ from onboarding.auth.models import Role
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
 from onboarding.database import utcnow
 from tests.browser.conftest import Axe, sign_in
-from tests.browser.test_door import FIRST, LAST, forty  # noqa: F401  (forty is a fixture)
+from tests.browser.test_door import FIRST, LAST, forty  # noqa: F401  (fixtures)
+from tests.browser.test_work_list import busy_afternoon  # noqa: F401
 from tests.factories import commit, create_user
-from tests.reports.test_work import NOW, arrange_a_busy_day
 
 HERE = Path(__file__).parent
 WIDTHS = (1280, 390)
@@ -40,15 +38,7 @@ def shoot(page: Page, name: str, *, whole: bool = False) -> None:
         page.screenshot(path=HERE / f"{name}-{width}.png", full_page=whole and width == 390)
 
 
-@pytest.fixture
-def busy_afternoon(app: Flask, live_server: str) -> Iterator[None]:
-    with time_machine.travel(NOW, tick=True):
-        with app.app_context():
-            arrange_a_busy_day()
-        yield
-
-
-def test_landing_page(page: Page, axe: Axe, busy_afternoon: None) -> None:
+def test_landing_page(page: Page, axe: Axe, busy_afternoon: None) -> None:  # noqa: F811
     sign_in(page, axe, "hr@tynset.example")
     page.wait_for_url("**/work")
     axe(page)

@@ -47,18 +47,22 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.fixture
-def narrow(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
-    """A browser context with a phone's small screen."""
+def screen(browser: Browser, live_server: str, width: int, height: int) -> Iterator[BrowserContext]:
     context = browser.new_context(
         base_url=live_server,
-        viewport={"width": 320, "height": 640},
+        viewport={"width": width, "height": height},
         locale="nb-NO",
         timezone_id="Europe/Oslo",
         bypass_csp=True,
     )
     yield context
     context.close()
+
+
+@pytest.fixture
+def narrow(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    """A browser context with a phone's small screen."""
+    yield from screen(browser, live_server, 320, 640)
 
 
 @pytest.fixture
@@ -206,28 +210,12 @@ def test_a_persons_record_and_the_system_page_fit_320_pixels(
 
 @pytest.fixture
 def wide(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
-    context = browser.new_context(
-        base_url=live_server,
-        viewport={"width": 1280, "height": 800},
-        locale="nb-NO",
-        timezone_id="Europe/Oslo",
-        bypass_csp=True,
-    )
-    yield context
-    context.close()
+    yield from screen(browser, live_server, 1280, 800)
 
 
 @pytest.fixture
 def phone(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
-    context = browser.new_context(
-        base_url=live_server,
-        viewport={"width": 390, "height": 844},
-        locale="nb-NO",
-        timezone_id="Europe/Oslo",
-        bypass_csp=True,
-    )
-    yield context
-    context.close()
+    yield from screen(browser, live_server, 390, 844)
 
 
 def test_hrs_menu_folds_behind_a_button_on_a_phone(
