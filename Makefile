@@ -45,8 +45,8 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(MAKE) --no-print-directory pytest
-	$(MAKE) --no-print-directory pytest-postgres
+	@# Both databases at once, one run per core (scripts/test-both prints each when it ends).
+	scripts/test-both
 
 # Not part of `make test`: figures for docs/performance.md (about 10 minutes).
 bench-load: setup

@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logging(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_commands(app)
     trust_proxies(app)
@@ -63,6 +64,13 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     limiter.init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    """Before the routes are added: every ``<int:...>`` in them is an id of a row."""
+    from onboarding.core.ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:
@@ -108,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy.bp)
     core.init_app(app)
     auth.init_app(app)
+    learning.init_app(app)
     certificates.init_app(app)
 
 

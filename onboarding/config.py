@@ -62,10 +62,24 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Public certificate verification, per client. The counts live in memory per
         # process unless RATELIMIT_STORAGE_URI names a shared store (e.g. redis://...).
         "CERTIFICATE_VERIFY_RATE_LIMIT": "30 per minute",
-        # Failed sign-ins: per client address, and per account (whoever tries). Successful
-        # sign-ins do not count. The message is the same whether or not the account exists.
+        # Failed sign-ins: per client address (browsers where the account signed in before
+        # are exempt), and per account from one client or known device (auth.throttle).
+        # Successful sign-ins do not count. The answer is the same whether or not the
+        # account exists.
         "LOGIN_RATE_LIMIT_PER_CLIENT": "30 per 15 minutes",
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+        # «Glemt passord»: requests per client and per address asked for, and at most one
+        # reset e-mail per address in this many minutes.
+        "PASSWORD_RESET_RATE_LIMIT_PER_CLIENT": "20 per hour",
+        "PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS": "5 per hour",
+        "PASSWORD_RESET_EMAIL_INTERVAL": 5,
+        # Wrong self check-in codes: per person, and per client address (everyone in the room
+        # may share one, so it is generous). Right codes and other refusals do not count.
+        "CHECK_IN_RATE_LIMIT_PER_PERSON": "10 per 10 minutes",
+        "CHECK_IN_RATE_LIMIT_PER_CLIENT": "100 per 10 minutes",
+        # A sign-in without «Husk meg» ends after this many hours (a working day); with it,
+        # after REMEMBER_COOKIE_DURATION. Signing out ends it at once (auth.sessions).
+        "SIGN_IN_SESSION_HOURS": 12,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -80,6 +94,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
         "PASSWORD_RESET_MAX_AGE": int(timedelta(hours=2).total_seconds()),
         "INVITATION_MAX_AGE": int(timedelta(days=21).total_seconds()),
+        # A link confirming a new e-mail address for HR or an administrator.
+        "EMAIL_CHANGE_MAX_AGE": int(timedelta(days=2).total_seconds()),
         # A new hire is invited this many days before their start date (at once when it is
         # sooner), by the nightly job; the link stays valid until this many days after it.
         "INVITATION_DAYS_BEFORE_START": 14,
@@ -199,6 +215,10 @@ def check(config: dict[str, Any]) -> None:
         "CERTIFICATE_VERIFY_RATE_LIMIT",
         "LOGIN_RATE_LIMIT_PER_CLIENT",
         "LOGIN_RATE_LIMIT_PER_ACCOUNT",
+        "PASSWORD_RESET_RATE_LIMIT_PER_CLIENT",
+        "PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS",
+        "CHECK_IN_RATE_LIMIT_PER_PERSON",
+        "CHECK_IN_RATE_LIMIT_PER_CLIENT",
     ):
         check_rate_limit(limit, config)
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", str(config["ORG_COLOUR"])):

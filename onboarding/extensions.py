@@ -31,6 +31,7 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-#: Limits only the routes decorated with it (log-in, public verification); nothing else. The
-#: counts live in memory per process unless RATELIMIT_STORAGE_URI names a shared store.
+#: Limits only the routes decorated with it (log-in, public verification, self check-in);
+#: nothing else. The counts live in memory per process unless RATELIMIT_STORAGE_URI names a
+#: shared store.
 limiter = Limiter(key_func=get_remote_address)

@@ -18,6 +18,15 @@ from onboarding.extensions import db
 from tests.helpers import AuthActions
 
 
+class ClosingClient(FlaskClient):
+    """Reads and closes each response, as a server does once it has sent it, so that work
+    scheduled for after the response (``onboarding.core.deferred``) runs."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def settings_for(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     settings = {
         "TESTING": True,
@@ -76,6 +85,7 @@ def empty_tables() -> None:
 @pytest.fixture
 def app(_schema: None, database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(settings_for(database_url, tmp_path))
+    app.test_client_class = ClosingClient
     yield app
     with app.app_context():
         empty_tables()
@@ -90,6 +100,7 @@ def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable
 
     def make(url: str | None = None, **overrides: Any) -> Flask:
         app = create_app(settings_for(url or database_url, tmp_path, **overrides))
+        app.test_client_class = ClosingClient
         apps.append(app)
         return app
 

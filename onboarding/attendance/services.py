@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import math
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import CohortError, local, members_by_name, session_label
+from onboarding.core.text import text_problem
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
@@ -33,12 +35,18 @@ from onboarding.signals import modules_completed, place_leaving, programme_compl
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 6
+MAX_TYPED_CODE = 100  # characters of what was typed that are read (and shown again)
 MAX_NOTE = 500
 MAX_GRACE_MINUTES = 240  # the most HR can open a session's marks before its start
 
 
 class AttendanceError(ValueError):
     """A change the register does not allow; the message is for the user."""
+
+
+class WrongCode(AttendanceError):
+    """A check-in code that is not the session's: the only refusal that counts towards the
+    limit on guessing."""
 
 
 def can_keep_register(user: User, session: CohortSession) -> bool:
@@ -119,6 +127,8 @@ def mark(
     does not."""
     if note is not None and len(note) > MAX_NOTE:
         raise AttendanceError(_("The note can be at most %(count)d characters.", count=MAX_NOTE))
+    if note is not None and (problem := text_problem(note)) is not None:
+        raise AttendanceError(problem)
     if status is not AttendanceStatus.EXCUSED and (now or utcnow()) < marks_open_at(session):
         raise AttendanceError(
             _(
@@ -299,15 +309,27 @@ def check_in_code(session: CohortSession, at: float | None = None) -> str:
 
 
 def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """The code as typed, read the same from any keyboard: full-width letters and digits
+    (NFKC), any script's digits (Arabic-Indic ones too) as 0-9, upper case, without spaces
+    and dashes. What cannot be in a code (Æ, Ø, O, 0, I, 1) is kept, so the code is wrong:
+    the alphabet leaves out 0/O and 1/I, so there is nothing an «Ø» could stand for."""
+    text = unicodedata.normalize("NFKC", code[:MAX_TYPED_CODE]).upper()
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text if ch.isalnum()
+    )
 
 
 def code_is_valid(session: CohortSession, code: str, at: float | None = None) -> bool:
     """The current code, or the one just before it (someone typing as it changes)."""
     now = at if at is not None else time.time()
     given = normalise_code(code)
+    if len(given) != CODE_LENGTH or not set(given) <= set(CODE_ALPHABET):
+        return False
     return any(
-        hmac.compare_digest(given, check_in_code(session, now - back * _window_seconds()))
+        hmac.compare_digest(
+            given.encode("ascii"),
+            check_in_code(session, now - back * _window_seconds()).encode("ascii"),
+        )
         for back in (0, 1)
     )
 
@@ -319,7 +341,7 @@ def check_in(person: User, session: CohortSession, code: str, at: float | None =
     if not check_in_open(session, now):
         raise AttendanceError(_("Check-in is only open during the session."))
     if not code_is_valid(session, code, at):
-        raise AttendanceError(
+        raise WrongCode(
             _("The code is wrong or has expired. Check the code on the screen and try again.")
         )
     member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == person.id))

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import segno
 from flask import Response as FlaskResponse
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from weasyprint import HTML
@@ -19,6 +31,7 @@ from onboarding.attendance.models import AttendanceStatus
 from onboarding.attendance.services import (
     FACILITATED_DAYS_BACK,
     AttendanceError,
+    WrongCode,
     absentees,
     can_keep_register,
     check_in,
@@ -42,9 +55,11 @@ from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import CohortError, move_to_next_cohort
+from onboarding.core.errors import render_error
+from onboarding.core.ids import parse_id
 from onboarding.core.nav import nav_condition
 from onboarding.database import utcnow
-from onboarding.extensions import db
+from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
 from onboarding.paths import resource_dir
 from onboarding.urls import external_url
@@ -89,7 +104,8 @@ def mark_one(session_id: int) -> Response:
     it, the browser comes back to the row. A double click changes nothing."""
     session = _session_for_register(session_id)
     wants_json = request.accept_mimetypes.best == "application/json"
-    person = db.session.get(User, request.form.get("user", type=int) or 0)
+    person_id = request.form.get("user", type=parse_id)
+    person = db.session.get(User, person_id) if person_id is not None else None
     try:
         status = AttendanceStatus(request.form.get("status", ""))
     except ValueError:
@@ -216,13 +232,36 @@ def _screen(session: CohortSession) -> dict[str, object]:
     }
 
 
+def _wrong_code(response: FlaskResponse) -> bool:
+    """Only a wrong code counts towards the limits: not an empty form, a session that is
+    not open, or someone who is in another session."""
+    return bool(g.get("wrong_check_in_code"))
+
+
+def _person_key() -> str:
+    return f"check-in-person:{current_user.id}"
+
+
 @bp.route("/check-in", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    lambda: current_app.config["CHECK_IN_RATE_LIMIT_PER_CLIENT"],
+    methods=["POST"],
+    deduct_when=_wrong_code,
+    scope="check-in-client",
+)
+@limiter.limit(
+    lambda: current_app.config["CHECK_IN_RATE_LIMIT_PER_PERSON"],
+    key_func=_person_key,
+    methods=["POST"],
+    deduct_when=_wrong_code,
+    scope="check-in-person",
+)
 def check_in_page() -> str | Response | tuple[str, int]:
     """Employees check themselves in with the code on the screen (or the QR code's link)."""
     person = current_user._get_current_object()
     code = normalise_code(request.values.get("code", ""))
-    session_id = request.values.get("session", type=int)
+    session_id = request.values.get("session", type=parse_id)
     if request.method == "GET":
         done = checked_in_now(person)
         if done is not None:
@@ -258,12 +297,23 @@ def check_in_page() -> str | Response | tuple[str, int]:
     try:
         marked = check_in(person, target, code)
     except AttendanceError as error:
+        g.wrong_check_in_code = isinstance(error, WrongCode)
         db.session.rollback()
         return render_template(
             "attendance/check_in.html", code=code, error=str(error), session_id=session_id
         ), 400
     db.session.commit()
     return render_template("attendance/checked_in.html", session=target, marked=marked)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_wrong_codes(error: RateLimitExceeded) -> tuple[str, int]:
+    """The check-in page says when to try again, and who can help meanwhile."""
+    if request.endpoint != "attendance.check_in_page":
+        return render_error(429)
+    held = limiter.current_limit
+    retry_at = datetime.fromtimestamp(held.reset_at, UTC) if held else utcnow()
+    return render_template("attendance/check_in.html", retry_at=retry_at), 429
 
 
 @bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")

@@ -40,6 +40,9 @@ ACTIONS: dict[str, LazyString] = {
     "session.changed": _l("Session changed"),
     "sso.linked": _l("Linked to the single sign-on account"),
     "person.anonymised": _l("Person anonymised"),
+    "email.change_requested": _l("New e-mail address awaiting confirmation"),
+    "email.change_confirmed": _l("New e-mail address confirmed"),
+    "sign_in.hold_lifted": _l("Sign-in hold lifted"),
 }
 
 # The fields that ``before`` and ``after`` hold, by key.

@@ -10,11 +10,11 @@ from onboarding.audit import bp
 from onboarding.audit.services import ACTIONS, action_label, actor_label, history_query, lines
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
+from onboarding.core.ids import page_number, parse_id
 from onboarding.core.tables import date_arg
 from onboarding.extensions import db
 
 PAGE_SIZE = 50
-_MAX_ID = 2**31 - 1  # larger numbers are no id (and PostgreSQL would refuse them)
 
 
 def _ignored(value: str) -> None:
@@ -29,7 +29,8 @@ def _person_arg() -> User | None:
     raw = request.args.get("person", "").strip()
     if not raw:
         return None
-    person = db.session.get(User, int(raw)) if raw.isdigit() and int(raw) <= _MAX_ID else None
+    person_id = request.args.get("person", type=parse_id)
+    person = db.session.get(User, person_id) if person_id is not None else None
     if person is None:
         _ignored(raw)
     return person
@@ -50,7 +51,7 @@ def history() -> str:
         since=since,
         until=until,
     )
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=PAGE_SIZE, error_out=False)
     arguments = {
         "action": action or None,
         "person": person.id if person is not None else None,

@@ -25,7 +25,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-def new_session_token() -> str:
+def new_security_stamp() -> str:
     return secrets.token_urlsafe(32)
 
 
@@ -61,9 +61,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Flask-Login's identity for the session and remember cookies. Rotating it
-    # (on a password change) signs the person out everywhere else.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    # A new address for someone with HR's or the administrator's rights waits here until
+    # they confirm it from that address (``auth.services.request_email_change``).
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Changes when the password does and when the person is deactivated: reset and
+    # invitation links made before then stop working (``auth.services.make_token``).
+    security_stamp: Mapped[str] = mapped_column(String(64), default=new_security_stamp)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -113,8 +116,50 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def has_password(self) -> bool:
         return self.password_hash is not None
 
+    # Flask-Login's mixin compares users by ``get_id``, which is now a sign-in's token; a
+    # person is the same person by identity, as the ORM's identity map has it.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
-        return self.session_token
+        """Flask-Login's identity for the cookies: the token of this sign-in, not the
+        person's id, so that ending the sign-in (``auth.sessions``) makes the cookies void."""
+        token = self.__dict__.get("sign_in_token")
+        if token is None:
+            raise RuntimeError("No sign-in session was started for this user.")
+        return str(token)
+
+
+class UserSession(db.Model):  # type: ignore[name-defined]
+    """One sign-in on one device: what the session and remember cookies point at. Deleting
+    the row ends that sign-in wherever its cookies are."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Only a hash is kept: a copy of the database opens no sessions.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    remembered: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+
+class SignInFailure(db.Model):  # type: ignore[name-defined]
+    """A wrong password, kept for a while for the log-in throttle (``auth.throttle``)."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    client: Mapped[str] = mapped_column(String(64))
+    # The known-device cookie's id when the browser sent a valid one for this address.
+    device: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class UserRole(db.Model):  # type: ignore[name-defined]

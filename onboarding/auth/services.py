@@ -13,10 +13,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from onboarding.auth.models import Role, User, new_session_token, normalise_email
+from onboarding.auth.models import Role, User, new_security_stamp, normalise_email
+from onboarding.auth.sessions import end_all_sessions
 from onboarding.auth.weak_passwords import is_common
 from onboarding.database import utcnow
 from onboarding.extensions import db
@@ -46,6 +47,7 @@ class TokenProblem(AuthError):
 class TokenPurpose(StrEnum):
     RESET = "password-reset"
     INVITATION = "invitation"
+    EMAIL_CHANGE = "email-change"
 
 
 # --- passwords -------------------------------------------------------------------------------
@@ -88,12 +90,14 @@ def check_password_rules(password: str, user: User | None = None) -> None:
             raise PasswordRejected(_("The password must not contain your name or e-mail address."))
 
 
-def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password and sign them out of every other session."""
+def set_password(user: User, password: str, *, keep_current_session: bool = False) -> None:
+    """Give ``user`` a new password and end their sign-ins: all of them, or all but the one
+    making the change. Links sent before (reset, invitation) stop working too."""
     check_password_rules(password, user)
     user.password_hash = password_hasher().hash(password)
-    user.session_token = new_session_token()
+    user.security_stamp = new_security_stamp()
     user.password_changed_at = utcnow()
+    end_all_sessions(user, except_current=keep_current_session)
     db.session.flush()
 
 
@@ -114,7 +118,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change a signed-in user's password after checking the current one."""
     if not verify_password(user, current):
         raise WrongPassword(_("The current password is wrong."))
-    set_password(user, new)
+    set_password(user, new, keep_current_session=True)
 
 
 # A hash of a random password, so that an unknown e-mail costs as long as a wrong password.
@@ -210,7 +214,7 @@ def _serializer(purpose: TokenPurpose) -> URLSafeTimedSerializer:
 
 def _fingerprint(user: User) -> str:
     """Changes whenever the password does, which makes every link single-use."""
-    material = f"{user.session_token}:{user.password_hash or ''}".encode()
+    material = f"{user.security_stamp}:{user.password_hash or ''}".encode()
     return hashlib.sha256(material).hexdigest()[:24]
 
 
@@ -250,9 +254,15 @@ def invitation_due(user: User, today: date) -> bool:
     return day is None or day <= today
 
 
+_MAX_AGE = {
+    TokenPurpose.RESET: "PASSWORD_RESET_MAX_AGE",
+    TokenPurpose.INVITATION: "INVITATION_MAX_AGE",
+    TokenPurpose.EMAIL_CHANGE: "EMAIL_CHANGE_MAX_AGE",
+}
+
+
 def max_age(purpose: TokenPurpose) -> int:
-    key = "PASSWORD_RESET_MAX_AGE" if purpose is TokenPurpose.RESET else "INVITATION_MAX_AGE"
-    return int(current_app.config[key])
+    return int(current_app.config[_MAX_AGE[purpose]])
 
 
 def user_for_token(token: str, purpose: TokenPurpose) -> User:
@@ -286,13 +296,76 @@ def _within_last_day(last_day: object) -> bool:
 
 
 def request_password_reset(email: str) -> Notification | None:
-    """E-mail a reset link if an active account has this address; silent otherwise."""
+    """E-mail a reset link if an active account has this address; silent otherwise, and
+    silent when one went to it a few minutes ago (``PASSWORD_RESET_EMAIL_INTERVAL``): a
+    form sent again and again does not fill anyone's inbox."""
     user = find_user_by_email(email)
     if user is None or not user.active:
+        return None
+    since = utcnow() - timedelta(minutes=int(current_app.config["PASSWORD_RESET_EMAIL_INTERVAL"]))
+    recent = db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.recipient_id == user.id,
+            Notification.kind == "password_reset",
+            Notification.created_at > since,
+        )
+    )
+    if recent:
         return None
     link = external_url("auth.reset_password", token=make_token(user, TokenPurpose.RESET))
     hours = max_age(TokenPurpose.RESET) // 3600
     return queue_email("password_reset", user, "password_reset", link=link, hours=hours)
+
+
+# --- a new e-mail address for someone with HR's or the administrator's rights ----------------
+
+
+def email_change_token(user: User, new_email: str) -> str:
+    """Keep ``new_email`` as the person's pending address and return the token of the link
+    that confirms it. Until they confirm, nothing signs in or resets a password with the
+    new address; a newer request voids the older link."""
+    user.pending_email = normalise_email(new_email)
+    db.session.flush()
+    return _serializer(TokenPurpose.EMAIL_CHANGE).dumps(
+        {"u": user.id, "f": _fingerprint(user), "e": user.pending_email}
+    )
+
+
+def email_change_for_token(token: str) -> tuple[User, str]:
+    """The person and the new address a confirmation link was made for."""
+    try:
+        data = _serializer(TokenPurpose.EMAIL_CHANGE).loads(
+            token, max_age=max_age(TokenPurpose.EMAIL_CHANGE)
+        )
+    except SignatureExpired as error:
+        raise TokenProblem(_("The link has expired. Ask for a new one.")) from error
+    except BadSignature as error:
+        raise TokenProblem(_("The link is not valid. Check that you copied all of it.")) from error
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise TokenProblem(_("The link is not valid. Check that you copied all of it."))
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active:
+        raise TokenProblem(_("The link is not valid. Check that you copied all of it."))
+    # A newer request, a new password or a confirmation already made all void the link.
+    if data.get("f") != _fingerprint(user) or data.get("e") != user.pending_email:
+        raise TokenProblem(_("The link has already been used. Ask for a new one if you need it."))
+    return user, str(data["e"])
+
+
+def confirm_email_change(user: User, new_email: str) -> str:
+    """Make the confirmed address the person's own; returns the old one."""
+    if db.session.scalar(
+        select(func.count(User.id)).where(User.email == new_email, User.id != user.id)
+    ):
+        raise AuthError(
+            _("Another person already has the e-mail address %(email)s.", email=new_email)
+        )
+    old = user.email
+    user.email = new_email
+    user.pending_email = None
+    user.security_stamp = new_security_stamp()
+    db.session.flush()
+    return old
 
 
 def send_invitation(user: User) -> Notification:

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from onboarding.audit import services as audit
 from onboarding.auth.models import User
 from onboarding.auth.services import AuthError, find_user_by_email
+from onboarding.core.text import forbidden_character
 from onboarding.database import utcnow
 from onboarding.extensions import db
 
@@ -252,7 +253,10 @@ def _text_claim(claims: dict[str, Any], name: str) -> str:
     value = claims.get(name)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    return value.strip() if isinstance(value, str) else ""
+    text = value.strip() if isinstance(value, str) else ""
+    # Names are never taken from the claims (HR's import has them); a claim with a line
+    # break or an invisible character is not matched on or stored, as if it were absent.
+    return "" if forbidden_character(text) else text
 
 
 def email_from(claims: dict[str, Any], names: tuple[str, ...]) -> str:
@@ -277,7 +281,7 @@ def sign_in_with_sso(
     issuer = _text_claim(claims, "iss")
     subject_id = _text_claim(claims, "sub")
     if not issuer or not subject_id:
-        raise ProviderProblem("the ID token has no iss or sub")
+        raise ProviderProblem("the ID token has no usable iss or sub")
     subject = f"{issuer} {subject_id}"
     if len(subject) > 255:
         raise ProviderProblem("the ID token's iss and sub are too long to store")

@@ -13,10 +13,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from onboarding.auth import bp, sso
+from onboarding.auth import bp, sessions, sso, throttle
 from onboarding.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -37,6 +37,8 @@ from onboarding.auth.services import (
     set_password,
     user_for_token,
 )
+from onboarding.core.deferred import after_response
+from onboarding.core.forms import Form
 from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
 from onboarding.urls import external_url
@@ -50,9 +52,10 @@ def _failed(response: Response) -> bool:
     return response.status_code != 302
 
 
-def _account_key() -> str:
-    """Throttle by the account tried, whether or not it exists (same answer either way)."""
-    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+def _from_known_device() -> bool:
+    """Sign-ins from a browser where this account signed in before skip the per-client
+    limit: someone guessing on the same network (a NAT) does not hold its owners."""
+    return throttle.known_device(request, request.form.get("email", "")) is not None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,14 +63,8 @@ def _account_key() -> str:
     lambda: current_app.config["LOGIN_RATE_LIMIT_PER_CLIENT"],
     methods=["POST"],
     deduct_when=_failed,
+    exempt_when=_from_known_device,
     scope="login-client",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-account",
 )
 def login() -> str | Response | tuple[str, int]:
     target = safe_next(request.values.get("next"))
@@ -77,14 +74,26 @@ def login() -> str | Response | tuple[str, int]:
         return _use_sso_instead(target)
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        client = request.remote_addr or ""
+        device = throttle.known_device(request, email)
+        # The same answer whether or not the account exists, and before the password is
+        # looked at: a held account tells nothing.
+        if throttle.is_held(email, client, device):
+            abort(429)
+        user = authenticate(email, form.password.data or "")
         if user is None:
+            throttle.record_failure(email, client, device)
+            db.session.commit()
             form.password.errors = [_("Wrong e-mail address or password.")]
             form.password.data = ""
         else:
-            login_user(user, remember=bool(form.remember.data))
+            throttle.forget_failures(email, client, device)
+            sessions.sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
-            return redirect(target or url_for("reports.landing"))
+            response = redirect(target or url_for("reports.landing"))
+            throttle.remember_device(request, response, user.email)
+            return response
     form.next.data = target or ""
     status = 400 if form.errors else 200
     return render_template(
@@ -193,32 +202,68 @@ def sso_callback() -> Response:
     except sso.SsoError:
         db.session.rollback()
         return _sso_failed(target)
-    login_user(user)
+    sessions.sign_in(user)
     db.session.commit()
     return redirect(target or url_for("reports.landing"))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
-    session.pop("language", None)
+    """End this sign-in on the server: the old cookies open nothing afterwards."""
+    sessions.sign_out()
+    db.session.commit()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
 
 
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    """«Logg ut overalt»: end every sign-in of the person, this one included."""
+    sessions.sign_out(everywhere=True)
+    db.session.commit()
+    flash(_("You are signed out on all devices."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def _reset_address_key() -> str:
+    """Limit reset requests by the address asked for, whether or not it exists."""
+    return "reset-address:" + normalise_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_PER_CLIENT"],
+    methods=["POST"],
+    scope="reset-client",
+)
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS"],
+    key_func=_reset_address_key,
+    methods=["POST"],
+    # A form sent without an address asks for nothing (the per-client limit still counts).
+    exempt_when=lambda: not request.form.get("email", "").strip(),
+    scope="reset-address",
+)
 def forgot_password() -> str | Response | tuple[str, int]:
     if not _password_login_enabled():
         return _use_sso_instead()
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        notification = request_password_reset(form.email.data or "")
-        db.session.commit()
-        if notification is not None:
-            deliver([notification.id])
-        # The same answer whether or not the address exists: no account enumeration.
-        return render_template("auth/reset_sent.html", email=form.email.data)
+        email = form.email.data or ""
+        # The same answer, after the same work, whether or not the address exists: the
+        # look-up and the e-mail happen once the answer has gone (no account enumeration,
+        # by the answer or by its timing).
+        after_response(lambda: _send_reset_link(email))
+        return render_template("auth/reset_sent.html", email=email)
     return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+def _send_reset_link(email: str) -> None:
+    notification = request_password_reset(email)
+    db.session.commit()
+    if notification is not None:
+        deliver([notification.id])
 
 
 def _choose_password(token: str, purpose: TokenPurpose) -> str | Response | tuple[str, int]:
@@ -236,8 +281,8 @@ def _choose_password(token: str, purpose: TokenPurpose) -> str | Response | tupl
         except AuthError as error:
             form.password.errors = [str(error)]
         else:
+            sessions.sign_in(user)
             db.session.commit()
-            login_user(user)
             if purpose is TokenPurpose.INVITATION:
                 flash(_("Welcome! Your password is saved and you are signed in."), "success")
             else:
@@ -278,13 +323,19 @@ def account() -> str | Response | tuple[str, int]:
             form.password.errors = [str(error)]
         else:
             db.session.commit()
-            # The session token changed: sign in again on this device only.
-            login_user(user)
             flash(_("Your password is changed. You are signed out on other devices."), "success")
             return redirect(url_for("auth.account"))
     language_form = LanguageForm(language=current_user.language, next=url_for("auth.account"))
+    user = current_user._get_current_object()
+    signed_in = [
+        (record, sessions.is_current(user, record)) for record in sessions.sessions_of(user)
+    ]
     return render_template(
-        "auth/account.html", form=form, account_language_form=language_form
+        "auth/account.html",
+        form=form,
+        account_language_form=language_form,
+        signed_in=signed_in,
+        end_sessions_form=Form(),
     ), 400 if form.errors else 200
 
 

@@ -16,6 +16,8 @@ class VerifyForm(Form):
 
     class Meta:
         csrf = False
+        # Whatever is not a code is «unknown code», invisible characters pasted along too.
+        plain_text = False
 
     code = StringField(
         _l("Verification code"),

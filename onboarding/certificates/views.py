@@ -51,6 +51,7 @@ from onboarding.certificates.services import (
 )
 from onboarding.cohorts.models import Cohort
 from onboarding.core.hooks import Card, cohort_section, home_card
+from onboarding.core.ids import page_number, parse_id
 from onboarding.core.tables import csv_download, date_arg
 from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
@@ -157,7 +158,7 @@ def _register_filters() -> tuple[RegisterFilters, list[Cohort]]:
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
     filters = RegisterFilters(
         search=request.args.get("q", "").strip()[:100],
-        cohort_id=request.args.get("cohort", type=int),
+        cohort_id=request.args.get("cohort", type=parse_id),
         status=request.args.get("status", ""),
         issued_from=date_arg("from"),
         issued_to=date_arg("to"),
@@ -184,7 +185,9 @@ def _arguments(filters: RegisterFilters) -> dict[str, object]:
 @roles_required(*HR)
 def register() -> str:
     filters, cohorts = _register_filters()
-    page = db.paginate(register_query(filters), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        register_query(filters), page=page_number(), per_page=PAGE_SIZE, error_out=False
+    )
     return render_template(
         "certificates/register.html",
         page=page,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -41,12 +43,14 @@ from onboarding.cohorts.services import (
     waiting_query,
 )
 from onboarding.core.hooks import Card, cohort_sections, home_card
+from onboarding.core.ids import parse_id
 from onboarding.core.tables import Cell, csv_download
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.notifications.services import deliver
 
 HR = (Role.HR, Role.ADMIN)
+_Row = TypeVar("_Row")
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
@@ -224,15 +228,22 @@ def _target(value: str) -> tuple[Cohort, CohortSession | None] | None:
     """«<cohort id>:<session id>» (or «<cohort id>:» for its waiting list), as the forms
     send it; None when it names no such place."""
     cohort_part, _sep, session_part = value.partition(":")
-    cohort = db.session.get(Cohort, int(cohort_part)) if cohort_part.isdigit() else None
+    cohort = _get(Cohort, cohort_part)
     if cohort is None:
         return None
     if not session_part:
         return cohort, None
-    session = db.session.get(CohortSession, int(session_part)) if session_part.isdigit() else None
+    session = _get(CohortSession, session_part)
     if session is None or session.cohort_id != cohort.id:
         return None
     return cohort, session
+
+
+def _get(model: type[_Row], value: str) -> _Row | None:
+    try:
+        return db.session.get(model, parse_id(value))
+    except ValueError:
+        return None
 
 
 def _seen(people: list[User]) -> dict[int, Place | None]:
@@ -302,7 +313,7 @@ def place() -> str | Response | tuple[str, int]:
     """HR places one person or several in a chosen cohort by hand, over the rule and over
     the capacity when they confirm the warning."""
     source = request.form if request.method == "POST" else request.args
-    people = _people(source.getlist("user", type=int))
+    people = _people(source.getlist("user", type=parse_id))
     if not people:
         flash(_("Choose the people to place first (tick them in the list)."), "error")
         return redirect(url_for("people.people"))

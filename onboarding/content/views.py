@@ -13,18 +13,16 @@ from onboarding.content import bp
 from onboarding.content.models import ContentAsset, Lesson, Module, ModuleVersion, Programme
 from onboarding.extensions import db
 
-ONE_YEAR = 365 * 24 * 3600
-
 
 @bp.get("/assets/<digest>/<filename>")
 @login_required
 def asset(digest: str, filename: str) -> Response:
-    """An image by its hash: it never changes, so browsers may keep it for a year."""
+    """An image by its hash. Like every response for a signed-in person, it is not kept by
+    the browser (``core.headers``)."""
     stored = db.session.scalar(select(ContentAsset).where(ContentAsset.sha256 == digest))
     if stored is None:
         abort(404)
     response = Response(stored.data, mimetype=stored.content_type)
-    response.headers["Cache-Control"] = f"private, max-age={ONE_YEAR}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # An SVG opened on its own must not be able to run anything.
     response.headers["Content-Security-Policy"] = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, InterfaceError
@@ -44,11 +44,28 @@ MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_in_address)
     app.register_error_handler(CSRFError, csrf_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DatabaseError, _database_error)
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+# Their views answer anything that is not a code with «unknown code», NUL included, and
+# never send what was typed to the database.
+_TAKES_ANY_TEXT = {"certificates.verify", "certificates.verify_code"}
+
+
+def _refuse_nul_in_address() -> None:
+    """PostgreSQL cannot store or compare text with a NUL character: a search for one was an
+    error page. Forms refuse it beside the field (``core.text``); an address with one (only
+    a forged one has it) is a bad request."""
+    if request.endpoint in _TAKES_ANY_TEXT:
+        return
+    query = request.args.lists()
+    if "\x00" in request.path or any("\x00" in k or "\x00" in "".join(v) for k, v in query):
+        abort(400)
 
 
 def render_error(status: int, detail: str | None = None) -> tuple[str, int]:

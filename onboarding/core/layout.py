@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from onboarding import dates
 from onboarding.core import bp
+from onboarding.core.headers import cacheable
 from onboarding.core.nav import items_for
 
 
@@ -48,6 +49,7 @@ def layout_context() -> dict[str, Any]:
 
 
 @bp.get("/brand.css")
+@cacheable
 def brand_css() -> Response:
     """The organisation's colour as CSS custom properties, from configuration."""
     colour = current_app.config["ORG_COLOUR"]

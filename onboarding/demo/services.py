@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from onboarding.attendance.models import AttendanceStatus
 from onboarding.attendance.services import absentees, mark
-from onboarding.auth.models import Role, User, new_session_token
+from onboarding.auth.models import Role, User, new_security_stamp
 from onboarding.auth.services import password_hasher
 from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.cohorts.services import members_by_name, move_to_next_cohort
@@ -200,7 +200,7 @@ def _person(email: str, **fields: object) -> tuple[User, bool]:
     if user is not None:
         return user, False
     roles = fields.pop("roles", (Role.EMPLOYEE,))
-    user = User(email=email, session_token=new_session_token(), **fields)
+    user = User(email=email, security_stamp=new_security_stamp(), **fields)
     for role in roles:  # type: ignore[attr-defined]
         user.add_role(role)
     db.session.add(user)

@@ -18,6 +18,7 @@ from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.content.models import Lesson, Module, ModuleVersion, Programme, ReflectionPrompt
 from onboarding.core import hooks
+from onboarding.core.text import text_problem
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
@@ -408,6 +409,8 @@ def save_reflection(user: User, prompt: ReflectionPrompt, text: str, shared: boo
         raise LearningError(
             _("The answer can be at most %(count)d characters.", count=MAX_REFLECTION_LENGTH)
         )
+    if (problem := text_problem(text, multiline=True)) is not None:
+        raise LearningError(problem)
     version = prompt.version
     reflection = db.session.scalar(
         select(Reflection).where(

@@ -28,6 +28,7 @@ from onboarding.auth.models import Role, User
 from onboarding.content.models import Lesson, Module, Programme
 from onboarding.core.errors import csrf_refused
 from onboarding.core.hooks import home_cards
+from onboarding.core.ids import parse_id
 from onboarding.extensions import db, login_manager
 from onboarding.i18n import local_today
 from onboarding.learning import bp
@@ -180,8 +181,7 @@ def _reflections_page(
 
 def _author() -> int | None:
     """Whose form it was: the page writes the signed-in person's id into it."""
-    value = request.form.get("author", "")
-    return int(value) if value.isdigit() else None
+    return request.form.get("author", type=parse_id)
 
 
 def _session_cookie_bytes() -> int:
@@ -253,6 +253,18 @@ def _take_unsaved(module: Module, user: User) -> dict[str, str] | None:
     return form if isinstance(form, dict) else None
 
 
+def _someone_elses_form(user: User, module: Module) -> tuple[str, int]:
+    """A page left open by whoever was signed in before, on a shared computer."""
+    return _reflections_page(
+        user,
+        module,
+        notice=_(
+            "The form was opened by someone who was signed in before you, so nothing was saved."
+        ),
+        status=400,
+    )
+
+
 @bp.route("/modules/<module_slug>/reflections", methods=["GET", "POST"])
 def reflections(module_slug: str) -> str | Response | tuple[str, int]:
     # login_required's check, keeping what was written.
@@ -273,15 +285,7 @@ def reflections(module_slug: str) -> str | Response | tuple[str, int]:
             )
         return _reflections_page(user, module)
     if _author() not in (None, user.id):
-        # A page left open by whoever was signed in before, on a shared computer.
-        return _reflections_page(
-            user,
-            module,
-            notice=_(
-                "The form was opened by someone who was signed in before you, so nothing was saved."
-            ),
-            status=400,
-        )
+        return _someone_elses_form(user, module)
     assert module.current_version is not None
     saved = reflections_for(user, module)
     errors: dict[str, str] = {}
@@ -318,7 +322,7 @@ def _csrf_refused(error: CSRFError) -> Response | tuple[str, int]:
     except HTTPException:
         return csrf_refused(error)
     if _author() not in (None, user.id):
-        return csrf_refused(error)
+        return _someone_elses_form(user, module)
     return _reflections_page(
         user,
         module,

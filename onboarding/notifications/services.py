@@ -36,12 +36,20 @@ class DeliveryReport:
 # How long a claim on a message holds: far longer than sending one takes (MAIL_TIMEOUT),
 # and short enough that a message whose sender died goes out on one of the next runs.
 CLAIM = timedelta(minutes=10)
+TO_ADDRESS_LENGTH = 254  # the column's length
 
 
 def queue_email(
-    kind: str, recipient: User, template: str, calendar: str | None = None, **context: Any
+    kind: str,
+    recipient: User,
+    template: str,
+    calendar: str | None = None,
+    *,
+    address: str | None = None,
+    **context: Any,
 ) -> Notification:
-    """Render ``templates/email/<template>.txt`` in the recipient's language and queue it.
+    """Render ``templates/email/<template>.txt`` in the recipient's language and queue it,
+    to the recipient's address or to ``address`` (a new one waiting to be confirmed).
 
     The template's first line is ``Subject: ...``; the rest is the body.
     """
@@ -50,10 +58,14 @@ def queue_email(
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
+    email = address or recipient.email
+    to_address = formataddr((recipient.full_name, email))
+    if len(to_address) > TO_ADDRESS_LENGTH:  # two long names: the address alone still fits
+        to_address = email
     notification = Notification(
         kind=kind,
         recipient_id=recipient.id,
-        to_address=formataddr((recipient.full_name, recipient.email)),
+        to_address=to_address,
         subject=first.removeprefix("Subject:").strip(),
         body_text=body.strip() + "\n",
         calendar=calendar,
@@ -74,6 +86,10 @@ class Outgoing:
     body_text: str
     calendar: str | None
     created_at: datetime
+
+
+# Sends one built message: the notification it is for, and the message.
+Send = Callable[[Outgoing, EmailMessage], None]
 
 
 def build_message(notification: Outgoing | Notification) -> EmailMessage:
@@ -106,6 +122,11 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
 
     Each message is claimed before it is sent, so that two processes delivering at once
     (cron on two servers, or a page and cron) never send the same one twice.
+
+    It never raises: pages call it after they have saved, and their answer must not turn
+    into an error. A message that cannot be built (a stored name with a line break, which
+    the e-mail library refuses in a header) or sent fails alone, with the reason; a
+    failure of the mail server or of the outbox as a whole leaves the rest queued.
     """
     table = Notification.__table__
     query = (
@@ -125,51 +146,68 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
         .order_by(table.c.id)
     )
     report = DeliveryReport()
-    with db.engine.connect() as connection:
-        wanted = list(ids) if ids is not None else None
-        pending: list[Outgoing] = []
-        for chunk in _chunks(wanted) if wanted is not None else [None]:
-            chosen = query if chunk is None else query.where(table.c.id.in_(chunk))
-            pending.extend(Outgoing(*row) for row in connection.execute(chosen))
-        connection.commit()
-        if not pending:
-            return report
-        attempted: set[int] = set()
-        try:
-            with _transport() as send:
-                for outgoing in pending:
-                    attempted.add(outgoing.id)
-                    if not _claim(connection, outgoing.id):
-                        report.elsewhere += 1
-                        continue
-                    error = _attempt(outgoing, send)
-                    _record(connection, outgoing.id, error)
-                    connection.commit()
-                    if error is None:
-                        report.sent += 1
-                    else:
-                        report.failed += 1
-        except (smtplib.SMTPException, OSError) as problem:
-            # The connection itself failed: what was not sent stays queued for the next run.
-            message = f"{type(problem).__name__}: {problem}"
-            for outgoing in pending:
-                if outgoing.id not in attempted:
-                    _record(connection, outgoing.id, message, unclaimed_only=True)
-                    report.failed += 1
+    try:
+        with db.engine.connect() as connection:
+            wanted = list(ids) if ids is not None else None
+            pending: list[Outgoing] = []
+            for chunk in _chunks(wanted) if wanted is not None else [None]:
+                chosen = query if chunk is None else query.where(table.c.id.in_(chunk))
+                pending.extend(Outgoing(*row) for row in connection.execute(chosen))
             connection.commit()
-            current_app.logger.warning("mail server unavailable, e-mails kept queued: %s", problem)
+            if pending:
+                _send_all(connection, pending, report)
+    except Exception:  # the database itself: what was not sent stays queued
+        current_app.logger.exception("e-mails not delivered, kept queued for the next run")
     return report
+
+
+def _send_all(connection: Connection, pending: list[Outgoing], report: DeliveryReport) -> None:
+    attempted: set[int] = set()
+    try:
+        with _transport() as send:
+            for outgoing in pending:
+                attempted.add(outgoing.id)
+                if not _claim(connection, outgoing.id):
+                    report.elsewhere += 1
+                    continue
+                error = _attempt(outgoing, send)
+                _record(connection, outgoing.id, error)
+                connection.commit()
+                if error is None:
+                    report.sent += 1
+                else:
+                    report.failed += 1
+    except Exception as problem:
+        # The mail server (or the outbox folder) failed as a whole: what was not sent
+        # stays queued for the next run.
+        connection.rollback()
+        message = f"{type(problem).__name__}: {problem}"
+        for outgoing in pending:
+            if outgoing.id not in attempted:
+                _record(connection, outgoing.id, message, unclaimed_only=True)
+                report.failed += 1
+        connection.commit()
+        current_app.logger.warning("mail server unavailable, e-mails kept queued: %s", problem)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)] or [[]]
 
 
-def _attempt(outgoing: Outgoing, send: Callable[[Outgoing], None]) -> str | None:
-    """Send one message; the error text, or None when it left."""
+def _attempt(outgoing: Outgoing, send: Send) -> str | None:
+    """Build and send one message; the error text, or None when it left.
+
+    Whatever one message raises is that message's failure, recorded with it: the next one
+    in the batch is still sent.
+    """
     try:
-        send(outgoing)
-    except (smtplib.SMTPException, OSError) as error:
+        message = build_message(outgoing)
+    except Exception as error:
+        current_app.logger.warning("e-mail %s cannot be built: %s", outgoing.id, error)
+        return f"{type(error).__name__}: {error}"
+    try:
+        send(outgoing, message)
+    except Exception as error:
         current_app.logger.warning("e-mail %s not sent: %s", outgoing.id, error)
         return f"{type(error).__name__}: {error}"
     return None
@@ -213,16 +251,16 @@ def _record(
 
 
 @contextmanager
-def _transport() -> Iterator[Callable[[Outgoing], None]]:
+def _transport() -> Iterator[Send]:
     config = current_app.config
     if not config["MAIL_SERVER"]:
         outbox = Path(config["MAIL_OUTBOX_DIR"])
         outbox.mkdir(parents=True, exist_ok=True)
 
-        def write(notification: Outgoing) -> None:
+        def write(notification: Outgoing, message: EmailMessage) -> None:
             stamp = f"{notification.created_at:%Y%m%d-%H%M%S}"
             name = f"{stamp}-{notification.id:06d}-{notification.kind}.eml"
-            (outbox / name).write_bytes(bytes(build_message(notification)))
+            (outbox / name).write_bytes(bytes(message))
 
         yield write
         return
@@ -236,8 +274,8 @@ def _transport() -> Iterator[Callable[[Outgoing], None]]:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
 
-        def send(notification: Outgoing) -> None:
-            smtp.send_message(build_message(notification))
+        def send(notification: Outgoing, message: EmailMessage) -> None:
+            smtp.send_message(message)
 
         yield send
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from onboarding.core.forms import Form
+from onboarding.core.forms import Form, IdSelectField
 
 
 class NewUnitForm(Form):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Give the unit a name.")), Length(max=200)]
     )
-    parent = SelectField(_l("Under"), coerce=int, validate_choice=False)
+    parent = IdSelectField(_l("Under"), message=_l("Choose where the unit belongs from the list."))
 
 
 class UnitForm(Form):

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from onboarding.audit import services as audit
+from onboarding.auth.access import may_manage
 from onboarding.auth.models import Role, User
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit, UnitKind
@@ -96,9 +97,22 @@ def _record_leadership(
         )
 
 
+def _check_may_manage(by: User | None, user: User) -> None:
+    """Leading a unit is a role: nobody changes the roles of someone with more rights."""
+    if not may_manage(by, user):
+        raise OrgError(
+            _(
+                "You cannot change the roles of %(name)s, who has more rights than you. "
+                "Ask an administrator.",
+                name=user.full_name,
+            )
+        )
+
+
 def set_leader(unit: OrgUnit, user: User, *, by: User | None) -> None:
     """Make ``user`` a leader of ``unit``; leading a unit gives the leader role. ``by`` is
     who did it, for the history (None: the system)."""
+    _check_may_manage(by, user)
     led, roles = _led(user), audit.roles_of(user)
     if user not in unit.leaders:
         unit.leaders.append(user)
@@ -109,6 +123,7 @@ def set_leader(unit: OrgUnit, user: User, *, by: User | None) -> None:
 
 def remove_leader(unit: OrgUnit, user: User, *, by: User | None) -> None:
     """Remove ``user`` as leader of ``unit``; the role goes when they lead nothing."""
+    _check_may_manage(by, user)
     led, roles = _led(user), audit.roles_of(user)
     if user in unit.leaders:
         unit.leaders.remove(user)

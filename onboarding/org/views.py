@@ -82,12 +82,18 @@ def add_leader(unit_id: int) -> str | Response | tuple[str, int]:
                 _("Nobody active has the e-mail address %(email)s.", email=leader_form.email.data)
             ]
         else:
-            set_leader(unit, person, by=current_user._get_current_object())
-            db.session.commit()
-            flash(
-                _("%(name)s now leads %(unit)s.", name=person.full_name, unit=unit.name), "success"
-            )
-            return redirect(url_for(".unit", unit_id=unit.id))
+            try:
+                set_leader(unit, person, by=current_user._get_current_object())
+            except OrgError as error:
+                db.session.rollback()
+                leader_form.email.errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(
+                    _("%(name)s now leads %(unit)s.", name=person.full_name, unit=unit.name),
+                    "success",
+                )
+                return redirect(url_for(".unit", unit_id=unit.id))
     return render_template(
         "org/unit.html", unit=unit, form=UnitForm(obj=unit), leader_form=leader_form
     ), 400
@@ -100,7 +106,12 @@ def drop_leader(unit_id: int, user_id: int) -> Response:
     person = db.session.get(User, user_id)
     if unit is None or person is None:
         abort(404)
-    remove_leader(unit, person, by=current_user._get_current_object())
+    try:
+        remove_leader(unit, person, by=current_user._get_current_object())
+    except OrgError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".unit", unit_id=unit.id))
     db.session.commit()
     flash(_("%(name)s no longer leads %(unit)s.", name=person.full_name, unit=unit.name), "success")
     return redirect(url_for(".unit", unit_id=unit.id))

@@ -14,8 +14,19 @@ from onboarding.attendance.models import Attendance, AttendanceChange
 from onboarding.attendance.progress import Progress, progress_of
 from onboarding.audit import services as audit
 from onboarding.audit.models import AuditEvent
-from onboarding.auth.models import User, new_session_token, normalise_email
-from onboarding.auth.services import AuthError, invitation_day, send_invitation
+from onboarding.auth import throttle
+from onboarding.auth.access import is_privileged, may_manage
+from onboarding.auth.models import User, new_security_stamp, normalise_email
+from onboarding.auth.services import (
+    AuthError,
+    TokenPurpose,
+    confirm_email_change,
+    email_change_token,
+    invitation_day,
+    max_age,
+    send_invitation,
+)
+from onboarding.auth.sessions import end_all_sessions
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import is_unplaced, is_waiting, send_pending_invitations
 from onboarding.content.models import Programme
@@ -25,13 +36,19 @@ from onboarding.i18n import local_today
 from onboarding.learning.models import Enrolment, Reflection
 from onboarding.learning.services import ProgrammeProgress, current_programme, progress_for
 from onboarding.notifications.models import Notification
+from onboarding.notifications.services import queue_email
 from onboarding.org.models import OrgUnit
 from onboarding.org.services import people_query
 from onboarding.quizzes.models import QuizAttempt
+from onboarding.urls import external_url
 
 
 class PersonError(ValueError):
     """A change HR asked for that the rules do not allow; the message is for HR."""
+
+
+class EmailRefused(PersonError):
+    """The e-mail address cannot be changed (shown next to that field)."""
 
 
 STATUSES = ("active", "invited", "deactivated")
@@ -215,14 +232,28 @@ def _details(person: User) -> dict[str, Any]:
     }
 
 
-def update_person(person: User, changes: PersonChanges, *, by: User | None) -> None:
-    """Save HR's changes to a person; e-mail and employee number must stay unique."""
+def update_person(person: User, changes: PersonChanges, *, by: User | None) -> list[Notification]:
+    """Save HR's changes to a person; e-mail and employee number must stay unique.
+
+    Nobody changes the e-mail address of someone with more rights than they have (the
+    address is how a password is reset). A new address for someone with HR's or the
+    administrator's rights waits until they confirm it: the confirmation e-mails are
+    returned, to be sent after the commit."""
     email = normalise_email(changes.email)
+    moving = email != person.email
+    if moving and not may_manage(by, person):
+        raise EmailRefused(
+            _(
+                "You cannot change the e-mail address of %(name)s, who has more rights than "
+                "you. Ask an administrator.",
+                name=person.full_name,
+            )
+        )
     clash = db.session.scalar(
         select(func.count(User.id)).where(User.email == email, User.id != person.id)
     )
     if clash:
-        raise PersonError(
+        raise EmailRefused(
             _("Another person already has the e-mail address %(email)s.", email=email)
         )
     number = (changes.employee_number or "").strip() or None
@@ -235,7 +266,12 @@ def update_person(person: User, changes: PersonChanges, *, by: User | None) -> N
     details = _details(person)
     person.first_name = changes.first_name.strip()
     person.last_name = changes.last_name.strip()
-    person.email = email
+    confirmations: list[Notification] = []
+    if moving and is_privileged(person):
+        confirmations = _ask_to_confirm(person, email)
+    elif moving:
+        person.email = email
+        person.pending_email = None
     person.employee_number = number
     person.unit = changes.unit
     person.position = (changes.position or "").strip() or None
@@ -246,17 +282,66 @@ def update_person(person: User, changes: PersonChanges, *, by: User | None) -> N
     before, after = audit.changed(details, _details(person))
     if after:
         audit.record(by, "person.changed", audit.person(person), before, after)
+    if confirmations:
+        audit.record(by, "email.change_requested", audit.person(person), None, {"email": email})
+    return confirmations
+
+
+def _ask_to_confirm(person: User, new_email: str) -> list[Notification]:
+    """Ask the person to confirm the new address from there, and tell the current address,
+    so that a change they did not ask for is noticed."""
+    token = email_change_token(person, new_email)
+    link = external_url("people.confirm_email", token=token)
+    hours = max_age(TokenPurpose.EMAIL_CHANGE) // 3600
+    return [
+        queue_email(
+            "email_change", person, "email_change", address=new_email, link=link, hours=hours
+        ),
+        queue_email("email_change_notice", person, "email_change_notice", new_email=new_email),
+    ]
+
+
+def confirm_new_email(person: User, new_email: str) -> None:
+    """The person confirms, from the new address and signed in as themselves, the address
+    HR or an administrator gave them."""
+    try:
+        old = confirm_email_change(person, new_email)
+    except AuthError as error:
+        raise EmailRefused(str(error)) from error
+    audit.record(
+        person, "email.change_confirmed", audit.person(person), {"email": old}, {"email": new_email}
+    )
+
+
+def lift_sign_in_hold(email: str, *, by: User | None) -> int:
+    """HR lifts the log-in throttle's holds on an address (the owner called, say)."""
+    forgotten = throttle.lift(email)
+    if forgotten:
+        person = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+        subject = audit.person(person) if person else ("email", None, normalise_email(email))
+        audit.record(by, "sign_in.hold_lifted", subject, None, {"email": normalise_email(email)})
+    return forgotten
 
 
 def set_active(person: User, active: bool, *, by: User | None) -> None:
-    """Deactivate (signs them out, stops e-mails) or reactivate a person; nothing is deleted."""
+    """Deactivate (signs them out, stops e-mails) or reactivate a person; nothing is deleted.
+    Nobody does that to someone with more rights than they have."""
     if person.active == active:
         return
+    if not may_manage(by, person):
+        raise PersonError(
+            _(
+                "You cannot deactivate or reactivate %(name)s, who has more rights than you. "
+                "Ask an administrator.",
+                name=person.full_name,
+            )
+        )
     person.active = active
     if active:
         person.deactivated_at = None
     else:
-        person.session_token = new_session_token()
+        person.security_stamp = new_security_stamp()
+        end_all_sessions(person)
         person.deactivated_at = utcnow()
     db.session.flush()
     action = "person.reactivated" if active else "person.deactivated"

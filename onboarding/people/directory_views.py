@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from onboarding.auth import throttle
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
+from onboarding.auth.services import TokenProblem, email_change_for_token
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import is_unplaced
+from onboarding.core.forms import Form
+from onboarding.core.ids import page_number, parse_id
 from onboarding.core.tables import date_arg
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -22,17 +26,20 @@ from onboarding.people import bp
 from onboarding.people.directory import (
     PLACEMENTS,
     STATUSES,
+    EmailRefused,
     Filters,
     PersonChanges,
     PersonError,
+    confirm_new_email,
     directory_query,
+    lift_sign_in_hold,
     memberships,
     person_record,
     resend_invitation,
     set_active,
     update_person,
 )
-from onboarding.people.forms import PersonForm
+from onboarding.people.forms import LiftHoldForm, PersonForm
 
 PAGE_SIZE = 50
 HR = (Role.HR, Role.ADMIN)
@@ -45,8 +52,8 @@ def people() -> str:
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
     filters = Filters(
         search=request.args.get("q", "").strip()[:100],
-        unit_id=request.args.get("unit", type=int),
-        cohort_id=request.args.get("cohort", type=int),
+        unit_id=request.args.get("unit", type=parse_id),
+        cohort_id=request.args.get("cohort", type=parse_id),
         status=request.args.get("status", ""),
         started_from=date_arg("from"),
         started_to=date_arg("to"),
@@ -61,7 +68,9 @@ def people() -> str:
         filters.status = ""
     if filters.placement not in PLACEMENTS:
         filters.placement = ""
-    page = db.paginate(directory_query(filters), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        directory_query(filters), page=page_number(), per_page=PAGE_SIZE, error_out=False
+    )
     arguments = filters.arguments()
     return render_template(
         "people/list.html",
@@ -111,7 +120,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit.data) if form.unit.data else None
         try:
-            update_person(
+            confirmations = update_person(
                 person,
                 PersonChanges(
                     first_name=form.first_name.data or "",
@@ -126,12 +135,26 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
                 ),
                 by=current_user._get_current_object(),
             )
-        except PersonError as error:
+        except EmailRefused as error:
             db.session.rollback()
             form.email.errors = [str(error)]
+        except PersonError as error:
+            db.session.rollback()
+            form.employee_number.errors = [str(error)]
         else:
             db.session.commit()
+            deliver([notification.id for notification in confirmations])
             flash(_("The changes are saved."), "success")
+            if confirmations:
+                flash(
+                    _(
+                        "The new e-mail address %(email)s is used once %(name)s has confirmed "
+                        "it: a link has gone to that address.",
+                        email=person.pending_email,
+                        name=person.full_name,
+                    ),
+                    "info",
+                )
             return redirect(url_for(".person", user_id=person.id))
     return render_template(
         "people/edit.html", form=form, person=person
@@ -148,8 +171,17 @@ def invite(user_id: int) -> Response:
         flash(str(error), "error")
     else:
         db.session.commit()
-        deliver([notification.id for notification in notifications])
-        flash(_("The invitation is sent to %(email)s.", email=person.email), "success")
+        report = deliver([notification.id for notification in notifications])
+        if report.failed:
+            flash(
+                _(
+                    "The invitation to %(email)s could not be sent. «To do» shows why.",
+                    email=person.email,
+                ),
+                "warning",
+            )
+        else:
+            flash(_("The invitation is sent to %(email)s.", email=person.email), "success")
     return redirect(url_for(".person", user_id=person.id))
 
 
@@ -160,7 +192,12 @@ def toggle_active(user_id: int) -> Response:
     if person.id == current_user.id:
         flash(_("You cannot deactivate yourself."), "error")
         return redirect(url_for(".person", user_id=person.id))
-    set_active(person, not person.active, by=current_user._get_current_object())
+    try:
+        set_active(person, not person.active, by=current_user._get_current_object())
+    except PersonError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".person", user_id=person.id))
     db.session.commit()
     if person.active:
         flash(_("%(name)s is active again.", name=person.full_name), "success")
@@ -174,3 +211,73 @@ def toggle_active(user_id: int) -> Response:
             "success",
         )
     return redirect(url_for(".person", user_id=person.id))
+
+
+# -- a new e-mail address, confirmed by the person it belongs to ------------------------------
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+@login_required
+def confirm_email(token: str) -> str | Response | tuple[str, int]:
+    """The link in the e-mail to the new address. Opening it changes nothing (mail scanners
+    open links); the person presses «Bekreft», signed in as themselves."""
+    try:
+        person, new_email = email_change_for_token(token)
+    except TokenProblem as problem:
+        return render_template("people/email_link_problem.html", problem=str(problem)), 400
+    if person.id != current_user.id:
+        return render_template(
+            "people/confirm_email.html", person=person, new_email=new_email, form=None
+        ), 403
+    form = Form()
+    if form.validate_on_submit():
+        try:
+            confirm_new_email(person, new_email)
+        except EmailRefused as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("auth.account"))
+        db.session.commit()
+        flash(_("Your e-mail address is now %(email)s.", email=new_email), "success")
+        return redirect(url_for("auth.account"))
+    return render_template(
+        "people/confirm_email.html", person=person, new_email=new_email, form=form
+    )
+
+
+# -- the log-in throttle's holds --------------------------------------------------------------
+
+
+@bp.get("/people/sign-in-holds")
+@roles_required(*HR)
+def sign_in_holds() -> str:
+    """Accounts that wrong passwords hold from one place; HR can lift a hold."""
+    holds = throttle.holds()
+    known = {
+        person.email: person
+        for person in db.session.scalars(
+            select(User).where(User.email.in_({hold.email for hold in holds}))
+        )
+    }
+    return render_template(
+        "people/sign_in_holds.html",
+        holds=holds,
+        known=known,
+        form=LiftHoldForm(),
+        amount=throttle.hold_after(),
+        minutes=int(throttle.window().total_seconds() // 60),
+    )
+
+
+@bp.post("/people/sign-in-holds/lift")
+@roles_required(*HR)
+def lift_hold() -> Response:
+    form = LiftHoldForm()
+    if form.validate_on_submit():
+        email = form.email.data or ""
+        if lift_sign_in_hold(email, by=current_user._get_current_object()):
+            db.session.commit()
+            flash(_("%(email)s can sign in again from everywhere.", email=email), "success")
+        else:
+            flash(_("%(email)s was not held (any longer).", email=email), "info")
+    return redirect(url_for(".sign_in_holds"))

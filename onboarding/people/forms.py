@@ -17,7 +17,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from onboarding.auth.forms import LANGUAGE_NAMES
 from onboarding.config import LANGUAGES
-from onboarding.core.forms import Form
+from onboarding.core.forms import Form, IdSelectField
 
 
 class UploadForm(Form):
@@ -58,7 +58,7 @@ class PersonForm(Form):
         ],
     )
     employee_number = StringField(_l("Employee number"), validators=[Optional(), Length(max=32)])
-    unit = SelectField(_l("Unit"), coerce=int, validate_choice=False)
+    unit = IdSelectField(_l("Unit"), message=_l("Choose a unit from the list."))
     position = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     start_date = DateField(
         _l("Start date"),
@@ -72,3 +72,9 @@ class PersonForm(Form):
     )
     # Checked: the person gets reminder e-mails (stored inverted, as ``reminders_opt_out``).
     reminders = BooleanField(_l("Send reminder e-mails"))
+
+
+class LiftHoldForm(Form):
+    """«Opphev»: the address whose sign-in holds HR lifts."""
+
+    email = HiddenField(validators=[InputRequired(), Length(max=254)])

@@ -12,26 +12,43 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Generator, Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any, cast
 
-import openpyxl
-from flask_babel import LazyString
+from flask_babel import LazyString, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+# Every row counts, empty ones too, so a sheet whose rows run to 1,048,576 is refused after
+# this many instead of read to its end: the people and the headings above them.
+MAX_SHEET_ROWS = MAX_ROWS + 1
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767  # what Excel itself allows in a cell
+# A CSV row is measured line by line before the csv module splits it (which it does in
+# memory, a whole row at a time); as long as the csv module's own limit for one cell.
+MAX_ROW_CHARS = 131_072
+# What an Excel file may unpack to, all its parts together; a 50,000-row sheet of 20
+# columns is about 62 MB. Parts other than the sheets and the shared strings are parsed
+# whole by openpyxl, so they get a smaller limit: in a real workbook they are a few KB.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_PART_BYTES = 4 * 1024 * 1024
 XLSX_SIGNATURE = b"PK\x03\x04"
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0"  # Excel 97–2003 and other OLE2 files
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": _l("semicolon"), ",": _l("comma"), "\t": _l("tab")}
 # Control characters other than tab and line breaks: never in a text export, always in binary.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"\s")
 # In Windows-1252 almost any byte decodes; Norwegian text is still mostly ASCII.
 MAX_NON_ASCII_SHARE = 0.3
 
@@ -240,8 +257,10 @@ def _decode(content: bytes) -> tuple[str, str]:
                 text, encoding = content.decode("utf-8"), "UTF-8"
             except UnicodeDecodeError:
                 text, encoding = content.decode("cp1252"), "Windows-1252"
-                letters = [char for char in text if not char.isspace()]
-                foreign = sum(1 for char in letters if ord(char) > 127)
+                # Counted in C, not as a list of the file's characters (5 MB of € is
+                # five million objects).
+                letters = _SPACE.sub("", text)
+                foreign = len(letters) - len(letters.encode("ascii", "ignore"))
                 if letters and foreign / len(letters) > MAX_NON_ASCII_SHARE:
                     raise _unknown_encoding() from None
     except UnicodeDecodeError as error:
@@ -255,17 +274,62 @@ def _decode(content: bytes) -> tuple[str, str]:
 
 def _delimiter(text: str) -> str:
     """The separator that occurs most often in the first line with text."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    lines = io.StringIO(text, newline="")
+    first = next((line for line in iter(_bounded_line(lines), "") if line.strip()), "")
     first = re.sub(r'"[^"]*"', "", first)  # a quoted heading may hold any character
     counts = {delimiter: first.count(delimiter) for delimiter in DELIMITERS}
     best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
 
 
+def _bounded_line(lines: io.StringIO) -> Callable[[], str]:
+    """Read the next line, or as much of it as the longest row allowed and one more."""
+    return lambda: lines.readline(MAX_ROW_CHARS + 1)
+
+
+class _CsvLines:
+    """The file's lines for the csv module, which splits a whole row in memory: a row is
+    refused once it grows longer than ``MAX_ROW_CHARS``, before it is split."""
+
+    def __init__(self, text: str, delimiter: str) -> None:
+        self._read = _bounded_line(io.StringIO(text, newline=""))
+        self.delimiter = delimiter
+        self.row = 1  # the row being read, as ``_fill`` numbers them
+        self.length = 0  # its characters so far (a quoted cell may span lines)
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._read()
+        if not line:
+            raise StopIteration
+        self.length += len(line)
+        if self.length > MAX_ROW_CHARS:
+            if line.count(self.delimiter) > MAX_COLUMNS:
+                raise _too_many_columns(self.row)
+            raise FileProblem(
+                _(
+                    "Row %(row)s is longer than %(count)s characters. Check that this is the "
+                    "export from the HR system.",
+                    row=format_decimal(self.row),
+                    count=format_decimal(MAX_ROW_CHARS),
+                )
+            )
+        return line
+
+    def next_row(self) -> None:
+        self.row += 1
+        self.length = 0
+
+
 def _csv_rows(text: str, delimiter: str) -> Generator[Sequence[str], None, None]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    lines = _CsvLines(text, delimiter)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     try:
-        yield from reader
+        for cells in reader:
+            yield cells
+            lines.next_row()
     except csv.Error as error:
         raise FileProblem(
             _(
@@ -279,36 +343,158 @@ def _csv_rows(text: str, delimiter: str) -> Generator[Sequence[str], None, None]
 # -- Excel --------------------------------------------------------------------------------
 
 
+# A run of text this long without a tag is longer than any cell may be (or whitespace no
+# spreadsheet writes): refused as it streams past, before the XML parser collects it.
+_MAX_TEXT_BYTES = MAX_CELL_CHARS * len("&quot;") + 64 * 1024
+_TEXT_RUN = re.compile(rb"[^<]{%d}" % _MAX_TEXT_BYTES)
+
+
+def _not_a_workbook() -> FileProblem:
+    return FileProblem(
+        _(
+            "The file cannot be read as an Excel workbook. Open it in Excel and save it "
+            "again as .xlsx or as CSV."
+        )
+    )
+
+
+def _unpacks_too_large() -> FileProblem:
+    return FileProblem(
+        _(
+            "The Excel file unpacks to more than %(size)d MB. Save only the sheet to import "
+            "in a new workbook, or save it as CSV.",
+            size=MAX_UNPACKED_BYTES // (1024 * 1024),
+        )
+    )
+
+
+class _Refused(Exception):
+    """A limit reached while openpyxl reads a part (not a ValueError, which it rewraps)."""
+
+    def __init__(self, problem: FileProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class _BoundedPart:
+    """A part of the workbook as it unpacks: counted against what the whole workbook may
+    unpack to (a zip's directory can lie), and refused at a run of text longer than a
+    cell, so that the XML parser never holds more than a cell's worth of text."""
+
+    def __init__(self, part: IO[bytes], archive: _Archive) -> None:
+        self._part = part
+        self._archive = archive
+        self._run = 0  # bytes since the last "<", carried over from the chunk before
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._part.read(size)
+        self._archive.left -= len(data)
+        if self._archive.left < 0:
+            raise _Refused(_unpacks_too_large())
+        last_tag = data.rfind(b"<")
+        first_tag = data.find(b"<")
+        head = len(data) if first_tag < 0 else first_tag
+        if self._run + head > _MAX_TEXT_BYTES or _TEXT_RUN.search(data):
+            raise _Refused(_cell_too_long(None))
+        self._run = self._run + len(data) if last_tag < 0 else len(data) - last_tag - 1
+        return data
+
+    def close(self) -> None:
+        self._part.close()
+
+    def __enter__(self) -> _BoundedPart:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class _Archive(zipfile.ZipFile):
+    """The workbook's zip, refused by its directory when it unpacks to too much, each part
+    bounded while it is read (``_BoundedPart``). openpyxl streams the sheets and the shared
+    strings and reads the other parts (styles, properties) whole, so those get a smaller
+    limit."""
+
+    def __init__(self, content: bytes) -> None:
+        super().__init__(io.BytesIO(content))
+        self.left = MAX_UNPACKED_BYTES
+        if sum(info.file_size for info in self.infolist()) > MAX_UNPACKED_BYTES:
+            raise _unpacks_too_large()
+
+    def open(
+        self,
+        name: str | zipfile.ZipInfo,
+        mode: str = "r",
+        pwd: bytes | None = None,
+        *,
+        force_zip64: bool = False,
+    ) -> IO[bytes]:
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        streamed = info.filename.startswith("xl/worksheets/") or info.filename.endswith(
+            "sharedStrings.xml"
+        )
+        if info.file_size > (MAX_UNPACKED_BYTES if streamed else MAX_PART_BYTES):
+            raise _Refused(_unpacks_too_large())
+        # zipfile stops at the size the directory gives, so a lying part ends early
+        # (and fails its checksum or its XML) rather than unpacking further.
+        return cast("IO[bytes]", _BoundedPart(super().open(info, "r", pwd), self))
+
+
+class _FirstSheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet without its look for the size the sheet declares: that
+    look reads the whole sheet when none is declared, and a declared size can lie (16,384
+    columns, a million rows). Each row is as wide as its last cell instead, and rows missing
+    between two rows come as empty ones, which ``_fill`` counts."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+def _first_sheet(content: bytes) -> tuple[_Archive, _FirstSheet]:
+    """The workbook's first sheet, on the bounded archive. Only what its cells need is read
+    (the shared strings, which number formats are dates); the other sheets, the document
+    properties and the theme are never unpacked."""
+    archive = _Archive(content)
+    reader = ExcelReader(io.BytesIO(content), read_only=True, keep_links=False)
+    reader.archive.close()  # the plain zip openpyxl opened, replaced by the bounded one
+    reader.archive = archive
+    reader.valid_files = archive.namelist()
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    reader.wb._archive = archive
+    apply_stylesheet(archive, reader.wb)
+    for sheet, rel in reader.parser.find_sheets():
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+            return archive, _FirstSheet(reader.wb, sheet.name, rel.target, reader.shared_strings)
+    archive.close()
+    raise FileProblem(_("The Excel file has no sheets."))
+
+
 def _xlsx_rows(content: bytes) -> Generator[Sequence[str], None, None]:
+    """The first sheet's rows, streamed by openpyxl's read-only reader."""
     try:
         # openpyxl warns about styles and extensions it ignores; they do not matter here.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+            archive, sheet = _first_sheet(content)
+    except FileProblem:
+        raise
+    except _Refused as refused:
+        raise refused.problem from None
     except Exception as error:  # a damaged or foreign zip file fails in many ways
-        raise FileProblem(
-            _(
-                "The file cannot be read as an Excel workbook. Open it in Excel and save it "
-                "again as .xlsx or as CSV."
-            )
-        ) from error
+        raise _not_a_workbook() from error
     try:
-        sheets = workbook.worksheets
-        if not sheets:
-            raise FileProblem(_("The Excel file has no sheets."))
-        for values in sheets[0].iter_rows(values_only=True):
+        for values in sheet.iter_rows(values_only=True):
             yield [_cell_text(value) for value in values]
     except FileProblem:
         raise
+    except _Refused as refused:
+        raise refused.problem from None
     except Exception as error:
-        raise FileProblem(
-            _(
-                "The file cannot be read as an Excel workbook. Open it in Excel and save it "
-                "again as .xlsx or as CSV."
-            )
-        ) from error
+        raise _not_a_workbook() from error
     finally:
-        workbook.close()
+        archive.close()
 
 
 def _cell_text(value: Any) -> str:
@@ -339,20 +525,19 @@ def _fill(source: SourceFile, rows: Iterable[Sequence[str]]) -> None:
     positions: dict[Column, int] = {}
     heading_row: list[str] | None = None
     for number, cells in enumerate(rows, start=1):
+        if number > MAX_SHEET_ROWS:
+            raise _too_many_rows()
+        if len(cells) > MAX_COLUMNS:
+            raise _too_many_columns(number)
         stripped = [cell.strip() for cell in cells]
+        if any(len(cell) > MAX_CELL_CHARS for cell in stripped):
+            raise _cell_too_long(number)
         if not any(stripped):
             continue
         if heading_row is None:
             heading_row = stripped
             positions = _map_headings(source, stripped)
             continue
-        if len(source.rows) >= MAX_ROWS:
-            raise FileProblem(
-                _(
-                    "The file has more than %(count)d rows. Split it into smaller files.",
-                    count=MAX_ROWS,
-                )
-            )
         source.rows.append(
             SourceRow(
                 number=number,
@@ -368,6 +553,46 @@ def _fill(source: SourceFile, rows: Iterable[Sequence[str]]) -> None:
         raise FileProblem(_("The file is empty."))
     if not source.rows:
         raise FileProblem(_("The file has column headings but no rows with people."))
+
+
+def _too_many_rows() -> FileProblem:
+    return FileProblem(
+        _(
+            "The file has more than %(count)s rows (empty rows count too). Split it into "
+            "smaller files, or delete the empty rows at the end.",
+            count=format_decimal(MAX_ROWS),
+        )
+    )
+
+
+def _too_many_columns(row: int) -> FileProblem:
+    return FileProblem(
+        _(
+            "Row %(row)s has more than %(count)s columns. Delete the empty columns to the "
+            "right of the table, or save only the columns the import uses.",
+            row=format_decimal(row),
+            count=format_decimal(MAX_COLUMNS),
+        )
+    )
+
+
+def _cell_too_long(row: int | None) -> FileProblem:
+    if row is None:
+        return FileProblem(
+            _(
+                "A cell in the file holds more than %(count)s characters, more than a "
+                "spreadsheet cell can hold. Check that this is the export from the HR system.",
+                count=format_decimal(MAX_CELL_CHARS),
+            )
+        )
+    return FileProblem(
+        _(
+            "A cell in row %(row)s holds more than %(count)s characters, more than a "
+            "spreadsheet cell can hold. Check that this is the export from the HR system.",
+            row=format_decimal(row),
+            count=format_decimal(MAX_CELL_CHARS),
+        )
+    )
 
 
 def _map_headings(source: SourceFile, headings: list[str]) -> dict[Column, int]:

@@ -25,10 +25,12 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from onboarding.audit import services as audit
-from onboarding.auth.models import Role, User, normalise_email
+from onboarding.auth.access import PRIVILEGED
+from onboarding.auth.models import Role, User, UserRole, normalise_email
 from onboarding.auth.services import create_user, invitation_day, invitation_due, send_invitation
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import place_everyone, takes_part, unplaced_reason
+from onboarding.core.text import text_problem
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -399,6 +401,9 @@ class _People:
             if person.employee_number
         }
         self.by_email = {person.email: person for person in self.by_id.values()}
+        self.privileged = set(
+            db.session.scalars(select(UserRole.user_id).where(UserRole.role.in_(PRIVILEGED)))
+        )
 
     def email_of(self, person_id: int | None) -> str:
         person = self.by_id.get(person_id) if person_id is not None else None
@@ -433,6 +438,12 @@ def _check_row(source: SourceFile, row: SourceRow, units: _Units) -> PlannedRow:
         if column not in source.headings:
             continue
         value = row.get(column)
+        # Before the spaces in names are tidied: a line break there is an error in the HR
+        # system's data, not a space, and HR should see it.
+        problem = text_problem(value)
+        if problem is not None:
+            _fail(source, planned, column, problem)
+            continue
         if value.startswith(FORMULA_PREFIXES):
             _fail(
                 source,
@@ -599,6 +610,25 @@ def _match_people(source: SourceFile, rows: list[PlannedRow], people: _People) -
         if existing is None and holder is not None and not holder.employee_number:
             existing = holder  # someone HR added by hand, now linked to the HR system
         row.existing = existing
+        if (
+            existing is not None
+            and existing.id in people.privileged
+            and row.email
+            and row.email != existing.email
+        ):
+            # The address is how a password is reset: a file must not move it for someone
+            # with HR's or the administrator's rights (they confirm a new one themselves).
+            _fail(
+                source,
+                row,
+                Column.EMAIL,
+                _(
+                    "%(person)s has the rights of the HR department or an administrator: "
+                    "their e-mail address is changed on their page under People, and only "
+                    "once they have confirmed the new one.",
+                    person=existing.description,
+                ),
+            )
         if holder is not None and (existing is None or holder.id != existing.id):
             _fail(
                 source,

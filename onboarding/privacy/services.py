@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from onboarding.attendance.models import Attendance, AttendanceChange
 from onboarding.audit.models import AuditEvent
 from onboarding.audit.services import record
-from onboarding.auth.models import User, new_session_token
+from onboarding.auth.models import User, new_security_stamp
+from onboarding.auth.sessions import end_all_sessions
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.content.models import Module, ModuleVersion, Option, ReflectionPrompt
@@ -303,7 +304,9 @@ def anonymise(person: User) -> None:
     person.manager_id = None
     person.password_hash = None
     person.sso_subject = None
-    person.session_token = new_session_token()
+    person.security_stamp = new_security_stamp()
+    end_all_sessions(person)
+    person.pending_email = None
     person.reminders_opt_out = True
     person.anonymised_at = utcnow()
     db.session.execute(delete(Reflection).where(Reflection.user_id == person.id))

@@ -8,6 +8,8 @@ from datetime import date, datetime
 import click
 from sqlalchemy.exc import IntegrityError
 
+from onboarding.auth import throttle
+from onboarding.auth.sessions import purge_expired
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.notifications.cli import notify
@@ -40,6 +42,9 @@ def run_command(as_of: datetime | None, dry_run: bool) -> None:
         db.session.rollback()
         click.echo(f"Dry run as of {today.isoformat()}: {len(queued)} reminders; nothing changed.")
         return
+    # Sign-ins that ran out and wrong passwords past the throttle's window are forgotten.
+    purge_expired()
+    throttle.purge()
     try:
         db.session.commit()
     except IntegrityError as error:

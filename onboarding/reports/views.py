@@ -15,6 +15,7 @@ from onboarding.certificates.services import certificates_of
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import placement_counts
 from onboarding.content.models import Module, Programme
+from onboarding.core.ids import page_number, parse_id
 from onboarding.core.tables import csv_download, date_arg, xlsx_download
 from onboarding.database import utcnow
 from onboarding.extensions import db
@@ -49,15 +50,15 @@ def _modules(programme: Programme) -> list[Module]:
 
 
 def _int_arg(name: str) -> int | None:
-    """An id from the query string; anything that is not a number is ignored with a notice."""
+    """An id from the query string; anything that is not an id is ignored with a notice."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
     try:
-        return int(raw)
+        return parse_id(raw)
     except ValueError:
         flash(
-            _("The filter value “%(value)s” was not understood and is ignored.", value=raw),
+            _("The filter value “%(value)s” was not understood and is ignored.", value=raw[:60]),
             "warning",
         )
         return None
@@ -114,7 +115,7 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
         scope,
         filters,
         today,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=PAGE_SIZE,
     )
     return render_template(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from onboarding.attendance.services import SessionSummary, sessions_ahead
+from onboarding.auth import throttle
 from onboarding.auth.models import Role, User
 from onboarding.certificates.models import Certificate
 from onboarding.certificates.services import awaiting_reissue
@@ -52,6 +53,7 @@ class WorkList:
     pending_imports: list[ImportBatch] = field(default_factory=list)
     import_with_errors: ImportBatch | None = None
     reissue: list[Certificate] = field(default_factory=list)
+    sign_in_holds: int = 0
 
     @property
     def empty(self) -> bool:
@@ -63,6 +65,7 @@ class WorkList:
             or self.pending_imports
             or self.import_with_errors
             or self.reissue
+            or self.sign_in_holds
         )
 
 
@@ -108,6 +111,7 @@ def work_for_hr(now: datetime | None = None) -> WorkList:
         pending_imports=pending,
         import_with_errors=with_errors,
         reissue=awaiting_reissue(),
+        sign_in_holds=len({hold.email for hold in throttle.holds(now)}),
     )
 
 

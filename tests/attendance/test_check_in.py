@@ -4,6 +4,7 @@ script) and check-in on the phone: already checked in, and nothing open yet."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -16,10 +17,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
-from onboarding.attendance.services import check_in_code, code_seconds_left, mark
+from onboarding.attendance.services import check_in_code, code_seconds_left, mark, normalise_code
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, assign_new_hire, create_cohort
+from onboarding.config import ConfigError
 from onboarding.extensions import db
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, post_form, text_of
@@ -58,8 +60,9 @@ def day(app: Flask) -> Day:
         return Day(session.id, nora.id, ola.id)
 
 
-def signed_in(app: Flask, email: str) -> FlaskClient:
+def signed_in(app: Flask, email: str, address: str = "127.0.0.1") -> FlaskClient:
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
     AuthActions(client).login(email)
     return client
 
@@ -280,3 +283,133 @@ def test_a_code_sent_while_nothing_is_open_is_kept_and_nothing_is_written(
     assert "Innsjekkingen åpner kl. 08.45." in text_of(response)
     assert f'value="{code}"' in response.get_data(as_text=True)
     assert attendance_rows(app) == 0
+
+
+# -- codes as phones write them ------------------------------------------------------------
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) for ch in text)
+
+
+def test_a_code_in_full_width_letters_checks_in(app: Flask, day: Day) -> None:
+    with time_machine.travel(oslo(9, 4), tick=False):
+        nora = signed_in(app, "nora@tynset.example")
+        typed = full_width(code_of(app, day.session_id).lower())
+        checked = post_form(nora, "/check-in", {"code": typed})
+    assert "Velkommen! Du er registrert som møtt." in text_of(checked)
+    assert attendance_rows(app) == 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ＡＢ２ ３４５",  # full width
+        "ab-٢٣٤٥",  # Arabic-Indic digits
+        "ab2۳۴۵",  # Extended Arabic-Indic (Persian) digits
+        " a b 2 3 4 5 ",
+    ],
+)
+def test_a_code_is_read_the_same_from_any_keyboard(typed: str) -> None:
+    assert normalise_code(typed) == "AB2345"
+
+
+@pytest.mark.parametrize(
+    "typed", ["ÆØÅ123", "é", "٠١٢٣٤٥", "ØØØØØØ", "ＯＯＯＯＯＯ", "ß", "x" * 5000]
+)
+def test_what_cannot_be_a_code_is_a_wrong_code(app: Flask, day: Day, typed: str) -> None:
+    with time_machine.travel(oslo(9, 4), tick=False):
+        nora = signed_in(app, "nora@tynset.example")
+        refused = post_form(nora, "/check-in", {"code": typed})
+    assert refused.status_code == 400
+    assert "Koden er feil eller har gått ut." in text_of(refused)
+    assert 'aria-invalid="true"' in refused.get_data(as_text=True)
+    assert attendance_rows(app) == 0
+
+
+# -- wrong codes are limited ---------------------------------------------------------------
+
+
+@pytest.fixture
+def limited(make_app: Callable[..., Flask], day: Day) -> Flask:
+    return make_app(
+        CHECK_IN_RATE_LIMIT_PER_PERSON="3 per 10 minutes",
+        CHECK_IN_RATE_LIMIT_PER_CLIENT="5 per 10 minutes",
+    )
+
+
+def wrong_code(app: Flask, session_id: int) -> str:
+    return "AAAAAA" if code_of(app, session_id) != "AAAAAA" else "BBBBBB"
+
+
+def test_a_person_who_types_wrong_codes_waits_a_while(limited: Flask, day: Day) -> None:
+    with time_machine.travel(oslo(9, 4), tick=False):
+        nora = signed_in(limited, "nora@tynset.example", "10.1.0.1")
+        code, wrong = code_of(limited, day.session_id), wrong_code(limited, day.session_id)
+        for _ in range(3):
+            assert post_form(nora, "/check-in", {"code": wrong}).status_code == 400
+        held = post_form(nora, "/check-in", {"code": code})
+        # On another network too: the limit follows the person.
+        elsewhere = signed_in(limited, "nora@tynset.example", "10.1.0.2")
+        held_elsewhere = post_form(elsewhere, "/check-in", {"code": code})
+        ola = signed_in(limited, "ola@tynset.example", "10.1.0.2")
+        ola_checked = post_form(ola, "/check-in", {"code": code})
+    assert held.status_code == 429
+    assert 599 <= int(held.headers["Retry-After"]) <= 601  # seconds to 09.14
+    text = text_of(held)
+    assert "For mange feil koder" in text
+    assert "Du har skrevet feil kode for mange ganger. Du kan prøve igjen kl. 09.14." in text
+    assert "Kan du ikke vente, kan kurslederen registrere deg som møtt." in text
+    assert 'name="code"' not in held.get_data(as_text=True)
+    assert held_elsewhere.status_code == 429
+    assert "Velkommen! Du er registrert som møtt." in text_of(ola_checked)
+    assert attendance_rows(limited) == 1
+    with time_machine.travel(oslo(9, 15), tick=False):
+        later = post_form(nora, "/check-in", {"code": code_of(limited, day.session_id)})
+    assert "Velkommen! Du er registrert som møtt." in text_of(later)
+    assert attendance_rows(limited) == 2
+
+
+def test_wrong_codes_from_one_network_hold_that_network(limited: Flask, day: Day) -> None:
+    with time_machine.travel(oslo(9, 4), tick=False):
+        code, wrong = code_of(limited, day.session_id), wrong_code(limited, day.session_id)
+        for email, tries in [
+            ("nora@tynset.example", 2),
+            ("ola@tynset.example", 2),
+            ("kollega@tynset.example", 1),
+        ]:
+            phone = signed_in(limited, email, "10.1.1.1")
+            for _ in range(tries):
+                assert post_form(phone, "/check-in", {"code": wrong}).status_code == 400
+        held = post_form(
+            signed_in(limited, "ola@tynset.example", "10.1.1.1"), "/check-in", {"code": code}
+        )
+        elsewhere = signed_in(limited, "ola@tynset.example", "10.1.1.2")
+        checked = post_form(elsewhere, "/check-in", {"code": code})
+    assert held.status_code == 429
+    assert "For mange feil koder" in text_of(held)
+    assert "Velkommen! Du er registrert som møtt." in text_of(checked)
+
+
+def test_only_wrong_codes_count(limited: Flask, day: Day) -> None:
+    with time_machine.travel(oslo(9, 4), tick=False):
+        code = code_of(limited, day.session_id)
+        nora = signed_in(limited, "nora@tynset.example", "10.1.2.1")
+        outsider = signed_in(limited, "kollega@tynset.example", "10.1.2.1")
+        for _ in range(6):
+            empty = post_form(nora, "/check-in", {"code": ""})
+            assert "Skriv koden som vises på skjermen." in text_of(empty)
+            stranger = post_form(outsider, "/check-in", {"code": code})
+            assert "Du er ikke påmeldt denne samlingen." in text_of(stranger)
+        checked = post_form(nora, "/check-in", {"code": code})
+        for _ in range(6):
+            again = post_form(nora, "/check-in", {"code": code})
+    assert "Velkommen! Du er registrert som møtt." in text_of(checked)
+    assert again.status_code == 200
+
+
+def test_an_unreadable_check_in_limit_stops_the_app_at_start(
+    make_app: Callable[..., Flask],
+) -> None:
+    with pytest.raises(ConfigError, match="CHECK_IN_RATE_LIMIT_PER_PERSON"):
+        make_app(CHECK_IN_RATE_LIMIT_PER_PERSON="ti i minuttet")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import Role
+from onboarding.extensions import db
 from tests.factories import commit, create_user
-from tests.helpers import PASSWORD, AuthActions, text_of
+from tests.helpers import PASSWORD, AuthActions, post_form, text_of
 
 MakeApp = Callable[..., Flask]
 BUSY = "For mange forsøk"
@@ -35,20 +40,90 @@ def client_at(app: Flask, address: str) -> FlaskClient:
     return client
 
 
-def test_an_account_is_held_after_repeated_failures_even_with_the_right_password(
-    throttled: Flask,
-) -> None:
-    auth = AuthActions(client_at(throttled, "10.0.0.1"))
+def test_wrong_passwords_hold_the_account_only_where_they_came_from(throttled: Flask) -> None:
+    """Someone guessing Hanne's password from one machine cannot lock Hanne out."""
+    guesser = AuthActions(client_at(throttled, "10.0.0.1"))
     for _ in range(3):
-        assert auth.login("hanne@tynset.example", "feil passord her").status_code == 400
-    held = auth.login("hanne@tynset.example", PASSWORD)
+        assert guesser.login("hanne@tynset.example", "feil passord her").status_code == 400
+    held = guesser.login("hanne@tynset.example", PASSWORD)
     assert held.status_code == 429
     assert BUSY in text_of(held)
-    # From another machine too: the limit follows the account, not the address.
-    other = AuthActions(client_at(throttled, "10.0.0.2"))
-    assert other.login("hanne@tynset.example", PASSWORD).status_code == 429
-    # Someone else's account is not held.
-    assert other.login("ola@tynset.example", PASSWORD).status_code == 302
+    # Hanne, at her own desk, signs in.
+    owner = AuthActions(client_at(throttled, "10.0.0.2"))
+    assert owner.login("hanne@tynset.example", PASSWORD).status_code == 302
+    # Someone else's account is not held from the guesser's machine either.
+    assert guesser.login("ola@tynset.example", PASSWORD).status_code == 302
+
+
+def test_a_known_device_signs_in_behind_a_busy_nat(throttled: Flask) -> None:
+    """One public address for the whole town hall: a guesser there holds every account
+    from that address, and uses up the address's own limit, but a browser where Hanne has
+    signed in before still lets her in with the right password."""
+    hanne = AuthActions(client_at(throttled, "10.9.9.9"))
+    assert hanne.login("hanne@tynset.example", PASSWORD).status_code == 302
+    hanne.logout()
+    guesser = AuthActions(client_at(throttled, "10.9.9.9"))
+    for _ in range(3):
+        guesser.login("hanne@tynset.example", "feil passord her")
+    for number in range(3):
+        guesser.login(f"gjett{number}@tynset.example", "feil passord her")
+    assert guesser.login("hanne@tynset.example", PASSWORD).status_code == 429
+    assert guesser.login("ola@tynset.example", PASSWORD).status_code == 429
+    assert hanne.login("hanne@tynset.example", PASSWORD).status_code == 302
+
+
+def test_a_known_device_is_held_by_its_own_wrong_passwords(throttled: Flask) -> None:
+    """A stolen laptop with the cookie still gets only a few guesses."""
+    laptop = AuthActions(client_at(throttled, "10.0.0.7"))
+    assert laptop.login("hanne@tynset.example", PASSWORD).status_code == 302
+    laptop.logout()
+    for _ in range(3):
+        assert laptop.login("hanne@tynset.example", "feil passord her").status_code == 400
+    assert laptop.login("hanne@tynset.example", PASSWORD).status_code == 429
+    # From another machine, Hanne is not held.
+    other = AuthActions(client_at(throttled, "10.0.0.8"))
+    assert other.login("hanne@tynset.example", PASSWORD).status_code == 302
+
+
+def test_a_forged_device_cookie_is_no_device(throttled: Flask) -> None:
+    guesser = client_at(throttled, "10.0.0.9")
+    guesser.set_cookie("known_device", "eyJmYWtlIjoiZGV2aWNlIn0.forged.signature")
+    auth = AuthActions(guesser)
+    for _ in range(3):
+        auth.login("hanne@tynset.example", "feil passord her")
+    assert auth.login("hanne@tynset.example", PASSWORD).status_code == 429
+
+
+def test_hr_sees_a_hold_and_lifts_it(throttled: Flask) -> None:
+    guesser = AuthActions(client_at(throttled, "10.0.0.10"))
+    for _ in range(3):
+        guesser.login("ola@tynset.example", "feil passord her")
+    hr = AuthActions(client_at(throttled, "10.0.0.11"))
+    assert hr.login("hanne@tynset.example", PASSWORD).status_code == 302
+    page = text_of(hr.client.get("/people/sign-in-holds"))
+    assert "ola@tynset.example" in page
+    assert "10.0.0.10" in page
+    lifted = post_form(hr.client, "/people/sign-in-holds/lift", {"email": "ola@tynset.example"})
+    assert lifted.status_code == 302
+    assert "ola@tynset.example kan logge inn igjen" in text_of(hr.client.get(lifted.location))
+    assert "Ingen kontoer er sperret nå" in text_of(hr.client.get("/people/sign-in-holds"))
+    assert guesser.login("ola@tynset.example", PASSWORD).status_code == 302
+    with throttled.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "sign_in.hold_lifted")
+        )
+        assert event is not None
+        assert event.after == {"email": "ola@tynset.example"}
+
+
+def test_a_hold_lifts_by_itself_when_the_window_has_passed(throttled: Flask) -> None:
+    with time_machine.travel("2027-03-01 08:00 +0100", tick=False) as clock:
+        guesser = AuthActions(client_at(throttled, "10.0.0.12"))
+        for _ in range(3):
+            guesser.login("ola@tynset.example", "feil passord her")
+        assert guesser.login("ola@tynset.example", PASSWORD).status_code == 429
+        clock.shift(timedelta(minutes=16))
+        assert guesser.login("ola@tynset.example", PASSWORD).status_code == 302
 
 
 def test_an_unknown_account_is_held_the_same_way(throttled: Flask) -> None:

@@ -180,11 +180,16 @@ def page(context: BrowserContext, axe: Axe) -> Page:
     return page
 
 
-def sign_in(page: Page, axe: Axe, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form, checking the form with axe on the way."""
+def sign_in(
+    page: Page, axe: Axe, email: str, password: str = PASSWORD, *, remember: bool = False
+) -> None:
+    """Sign in through the login form, checking the form with axe on the way; ``remember``
+    ticks «keep me signed in» (a sign-in otherwise ends after a working day)."""
     page.goto("/login")
     axe(page)
     page.get_by_label("E-postadresse").fill(email)
     page.get_by_label("Passord", exact=True).fill(password)
+    if remember:
+        page.get_by_label("Husk meg på denne enheten").check()
     page.get_by_role("button", name="Logg inn").click()
     page.wait_for_url(lambda url: "/login" not in url)

@@ -78,7 +78,8 @@ def office(app: Flask) -> Office:
 def test_hr_imports_plans_registers_and_reissues(
     page: Page, axe: Axe, app: Flask, office: Office
 ) -> None:
-    sign_in(page, axe, "hr@tynset.example")
+    # On her own computer: she stays signed in over the days this journey jumps.
+    sign_in(page, axe, "hr@tynset.example", remember=True)
     axe(page)  # HR's welcome page
 
     # A new cohort: first without a name, then with one.

@@ -68,7 +68,7 @@ def test_hr_plans_a_cohort_and_keeps_the_register(
     app: Flask, client: FlaskClient, auth: AuthActions, people: None
 ) -> None:
     app.config["CHECKIN_CODE_SECONDS"] = 10**9  # no rotation in the middle of this test
-    auth.login("hr@tynset.example")
+    auth.login("hr@tynset.example", remember=True)  # signed in still on the day, tomorrow
     cohort_id = plan_cohort(client)
     page = text_of(client.get(f"/cohorts/{cohort_id}"))
     assert "Kommunestyresalen" in page

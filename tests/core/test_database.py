@@ -35,7 +35,7 @@ def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(sqlite_app: 
 def test_sqlite_refuses_a_dangling_foreign_key(sqlite_app: Flask) -> None:
     insert = text(
         "INSERT INTO users (email, first_name, last_name, unit_id, language, active,"
-        " session_token, created_at) VALUES ('x@y.no', 'X', 'Y', 999, 'nb', 1, 't',"
+        " security_stamp, created_at) VALUES ('x@y.no', 'X', 'Y', 999, 'nb', 1, 't',"
         " '2026-01-01 00:00:00')"
     )
     with sqlite_app.app_context(), pytest.raises(IntegrityError, match="FOREIGN KEY"):

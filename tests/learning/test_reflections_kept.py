@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from onboarding.auth.models import User
+from onboarding.auth.sessions import end_all_sessions
 from onboarding.extensions import db
 from onboarding.learning.models import Reflection
 from tests.helpers import AuthActions, csrf_token, post_form, text_of
@@ -130,7 +131,7 @@ def test_a_sign_in_that_ended_elsewhere_keeps_the_text_too(
     with app.app_context():
         user = db.session.get(User, nora)
         assert user is not None
-        user.session_token = "x" * 64
+        end_all_sessions(user)
         db.session.commit()
     response = post_form(client, PAGE, {f"text-{key}": TEXT, "author": str(nora)})
     assert response.headers["Location"] == "/login?next=/modules/verdier/reflections"

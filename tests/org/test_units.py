@@ -99,3 +99,18 @@ def test_only_hr_and_admin_edit_units(
     auth.login("ansatt@tynset.example")
     assert client.get("/units").status_code == 403
     assert post_form(client, "/units", {"name": "X", "parent": "0"}).status_code == 403
+
+
+@pytest.mark.parametrize("parent", ["999999", "2147483648", "9223372036854775808", "abc", "²", ""])
+def test_a_parent_that_is_not_in_the_list_is_an_error_and_adds_nothing(
+    app: Flask, client: FlaskClient, auth: AuthActions, tree: dict[str, int], parent: str
+) -> None:
+    auth.login("hr@tynset.example")
+    refused = post_form(client, "/units", {"name": "Kultur", "parent": parent})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert '<p class="ds-validation-message" id="parent-error">' in html
+    assert "Velg fra listen hvor enheten skal ligge." in text_of(refused)
+    assert 'value="Kultur"' in html  # what HR typed is kept
+    with app.app_context():
+        assert db.session.scalar(select(OrgUnit).where(OrgUnit.name == "Kultur")) is None

@@ -128,6 +128,37 @@ def test_hr_edits_a_person(
     assert "har allerede e-postadressen" in text_of(clash)
 
 
+@pytest.mark.parametrize("unit", ["999999", "2147483648", "9223372036854775808", "x", "", "٣"])
+def test_a_unit_that_is_not_in_the_list_is_an_error_and_changes_nothing(
+    app: Flask, client: FlaskClient, auth: AuthActions, staff: dict[str, int], unit: str
+) -> None:
+    auth.login("hr@tynset.example")
+    url = f"/people/{staff['nora']}/edit"
+    form = {
+        "first_name": "Nora",
+        "last_name": "Haugen-Moen",
+        "email": "nora@tynset.example",
+        "unit": unit,
+        "language": "nb",
+    }
+    refused = post_form(client, url, form)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert '<p class="ds-validation-message" id="unit-error">' in html
+    assert "Velg en enhet fra listen." in text_of(refused)
+    assert 'value="Haugen-Moen"' in html
+    with app.app_context():
+        nora = db.session.get(User, staff["nora"])
+        assert nora is not None
+        assert (nora.last_name, nora.unit_id) == ("Haugen", staff["helse"])
+    # «(none)» is in the list: choosing it clears the unit.
+    assert post_form(client, url, {**form, "unit": "0"}).status_code == 302
+    with app.app_context():
+        nora = db.session.get(User, staff["nora"])
+        assert nora is not None
+        assert nora.unit_id is None
+
+
 def test_invitation_again_and_deactivation(
     app: Flask, client: FlaskClient, auth: AuthActions, staff: dict[str, int]
 ) -> None:

@@ -33,6 +33,7 @@ OVERRIDES: dict[str, Callable[[World], dict[str, Any]]] = {
     "auth.accept_invitation": lambda w: {"token": w.invitation_token},
     "auth.reset_password": lambda w: {"token": w.reset_token},
     "content.asset": lambda w: {"filename": "figur.svg"},
+    "people.confirm_email": lambda w: {"token": "not-a-real-token"},
     # These two change the person for good; they get people of their own.
     "org.drop_leader": lambda w: {"unit_id": w.spare_unit_id, "user_id": w.spare_leader_id},
     "people.toggle_active": lambda w: {"user_id": w.toggled_id},

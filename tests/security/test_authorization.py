@@ -67,6 +67,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.reset_password": PUBLIC,
+    # «Logg ut overalt» on the account page
+    "auth.sign_out_everywhere": SIGNED_IN,
     # single sign-on is off in these tests (the default): its pages do not exist
     "auth.sso_callback": (HIDE,) * 7,
     "auth.sso_login": (HIDE,) * 7,
@@ -118,12 +120,17 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # -- people and the import
     "people.apply": HR_ONLY,
     "people.batch": HR_ONLY,
+    # the link to a new e-mail address: for whoever it names, signed in (tests/people)
+    "people.confirm_email": SIGNED_IN,
     "people.edit": HR_ONLY,
     "people.invite": HR_ONLY,
+    # the log-in throttle's holds, and lifting one
+    "people.lift_hold": HR_ONLY,
     "people.people": HR_ONLY,
     "people.person": HR_ONLY,
     # an import's result (an unimported batch leads to its preview) and the templates
     "people.result": HR_ONLY,
+    "people.sign_in_holds": HR_ONLY,
     "people.template": HR_ONLY,
     "people.toggle_active": HR_ONLY,
     "people.upload": HR_ONLY,
@@ -175,6 +182,8 @@ def request_as(browsers: Browsers, who: str, method: str, url: str, **kwargs: An
     data = {"csrf_token": token} if method != "GET" else None
     response = client.open(url, method=method, data=data, **kwargs)
     response.close()  # a file sent from disk (static) keeps it open until closed
+    if method == "POST" and url in ("/logout", "/account/sign-out-everywhere"):
+        browsers.forget(who)  # that sign-in has ended on the server
     return response
 
 

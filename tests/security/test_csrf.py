@@ -104,6 +104,7 @@ POSTS: dict[str, tuple[str, Form]] = {
         lambda a, w: {"email": w.emails["employee"], "password": PASSWORD},
     ),
     "auth.logout": ("employee", lambda a, w: {}),
+    "auth.sign_out_everywhere": ("employee", lambda a, w: {}),
     "auth.reset_password": (
         "anonymous",
         lambda a, w: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
@@ -133,6 +134,8 @@ POSTS: dict[str, tuple[str, Form]] = {
     "org.unit": ("hr", lambda a, w: {"name": "Hjemmesykepleien", "code": "4210"}),
     "org.units": ("hr", lambda a, w: {"name": "Kultur", "parent": "0"}),
     "people.apply": ("hr", _import_plan),
+    "people.confirm_email": ("employee", lambda a, w: {}),
+    "people.lift_hold": ("hr", lambda a, w: {"email": w.emails["employee"]}),
     "people.edit": (
         "hr",
         lambda a, w: {
@@ -184,7 +187,7 @@ def _fields(world: World) -> list[Any]:
     assert member is not None
     assert colleague is not None
     return [
-        (subject.first_name, subject.language, subject.password_hash, subject.session_token),
+        (subject.first_name, subject.language, subject.password_hash, subject.security_stamp),
         toggled.active,
         (certificate.revoked_at, certificate.revoke_reason),
         (session.place, session.capacity, session.starts_at),

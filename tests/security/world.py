@@ -198,6 +198,10 @@ class Browsers:
             self._sessions[who] = Browser(cookie.value, token)
         return self._sessions[who]
 
+    def forget(self, who: str) -> None:
+        """The person signed out: sign in again next time."""
+        self._sessions.pop(who, None)
+
     def client(self, who: str) -> tuple[FlaskClient, str]:
         """A new client signed in as ``who`` (a role or "facilitator"), and its CSRF token."""
         browser = self._session_of(who)
