@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -300,7 +299,8 @@ def test_empty_optional_cells_leave_what_is_stored(org: Org) -> None:
     assert row.status is RowStatus.UNCHANGED
 
 
-def test_ten_thousand_rows_preview_quickly_with_a_fixed_number_of_queries(org: Org) -> None:
+def test_ten_thousand_rows_preview_with_a_fixed_number_of_queries(org: Org) -> None:
+    """The time it takes is measured by the benchmarks (docs/performance.md), not here."""
     for number in range(200):
         employee(f"E{number}", f"e{number}@tynset.example", unit=org.hjemme)
     rows = [
@@ -320,12 +320,9 @@ def test_ten_thousand_rows_preview_quickly_with_a_fixed_number_of_queries(org: O
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        started = time.perf_counter()
         plan = plan_for(content)
-        elapsed = time.perf_counter() - started
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert plan.counts[RowStatus.UNCHANGED] == 200
     assert plan.counts[RowStatus.NEW] == 9800
     assert len(statements) <= 3, statements  # units, people: not one per row
-    assert elapsed < 10
