@@ -68,6 +68,11 @@ FILES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "far-row.xlsx": ("a person in row 1,048,576, nothing between", hostile.far_row),
     "wide-row.xlsx": ("a person with one more cell, in column XFD", hostile.wide_row),
     "big-cell.xlsx": ("one 100 MB shared string", hostile.big_shared_cell),
+    "many-cells.xlsx": ("one row of four million cells", hostile.many_cells),
+    "split-text.xlsx": (
+        "a 60 MB shared string broken by empty comments",
+        lambda: hostile.split_text(b"<!---->"),
+    ),
     "long-cell.xlsx": (
         "one 30 MB cell in the sheet, under the unpacked limit",
         lambda: hostile.long_cell(30 * MB),

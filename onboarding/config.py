@@ -68,6 +68,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # account exists.
         "LOGIN_RATE_LIMIT_PER_CLIENT": "30 per 15 minutes",
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+        # Wrong passwords for one account from anywhere but its known devices (a botnet
+        # trying one account from many addresses): then only known devices get in.
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT_ANYWHERE": "100 per hour",
         # «Glemt passord»: requests per client and per address asked for, and at most one
         # reset e-mail per address in this many minutes.
         "PASSWORD_RESET_RATE_LIMIT_PER_CLIENT": "20 per hour",
@@ -215,6 +218,7 @@ def check(config: dict[str, Any]) -> None:
         "CERTIFICATE_VERIFY_RATE_LIMIT",
         "LOGIN_RATE_LIMIT_PER_CLIENT",
         "LOGIN_RATE_LIMIT_PER_ACCOUNT",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT_ANYWHERE",
         "PASSWORD_RESET_RATE_LIMIT_PER_CLIENT",
         "PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS",
         "CHECK_IN_RATE_LIMIT_PER_PERSON",

@@ -99,9 +99,33 @@ def _recent(email: str, client: str, device: str | None, now: datetime) -> int:
     return int(db.session.scalar(query) or 0)
 
 
+def _ceiling() -> RateLimitItem:
+    return parse(str(current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT_ANYWHERE"]))
+
+
+def _untrusted(email: str, now: datetime) -> int:
+    """Wrong passwords for ``email`` from anywhere but known devices, in the ceiling's window."""
+    since = now - timedelta(seconds=_ceiling().get_expiry())
+    return int(
+        db.session.scalar(
+            select(func.count(SignInFailure.id)).where(
+                SignInFailure.email == normalise_email(email),
+                SignInFailure.device.is_(None),
+                SignInFailure.at > since,
+            )
+        )
+        or 0
+    )
+
+
 def is_held(email: str, client: str, device: str | None) -> bool:
-    """Whether sign-in to ``email`` from this client (or known device) is held now."""
-    return _recent(email, client, device, utcnow()) >= hold_after()
+    """Whether sign-in to ``email`` from this client (or known device) is held now. Besides
+    the hold per client, an account guessed at from many places (a botnet, a range of
+    addresses) is held for every browser but its owner's known devices."""
+    now = utcnow()
+    if _recent(email, client, device, now) >= hold_after():
+        return True
+    return device is None and _untrusted(email, now) >= _ceiling().amount
 
 
 def record_failure(email: str, client: str, device: str | None) -> None:
@@ -164,6 +188,26 @@ def holds(now: datetime | None = None) -> list[Hold]:
         )
         for email, client, device, count, first, last in rows
     ]
+    ceiling = _ceiling()
+    wide = db.session.execute(
+        select(
+            SignInFailure.email,
+            func.count(SignInFailure.id),
+            func.min(SignInFailure.at),
+            func.max(SignInFailure.at),
+        )
+        .where(
+            SignInFailure.device.is_(None),
+            SignInFailure.at > now - timedelta(seconds=ceiling.get_expiry()),
+        )
+        .group_by(SignInFailure.email)
+        .having(func.count(SignInFailure.id) >= ceiling.amount)
+    )
+    found.extend(
+        # From many places: ``client`` is empty.
+        Hold(email, "", False, count, last, first + timedelta(seconds=ceiling.get_expiry()))
+        for email, count, first, last in wide
+    )
     return sorted(found, key=lambda hold: hold.last_failure, reverse=True)
 
 

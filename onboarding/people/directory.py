@@ -257,6 +257,15 @@ def update_person(person: User, changes: PersonChanges, *, by: User | None) -> l
             _("Another person already has the e-mail address %(email)s.", email=email)
         )
     number = (changes.employee_number or "").strip() or None
+    if number != person.employee_number and not may_manage(by, person):
+        # Single sign-on may match people on it, as on the address.
+        raise PersonError(
+            _(
+                "You cannot change the employee number of %(name)s, who has more rights "
+                "than you. Ask an administrator.",
+                name=person.full_name,
+            )
+        )
     if number and db.session.scalar(
         select(func.count(User.id)).where(User.employee_number == number, User.id != person.id)
     ):
@@ -272,6 +281,8 @@ def update_person(person: User, changes: PersonChanges, *, by: User | None) -> l
     elif moving:
         person.email = email
         person.pending_email = None
+        # A reset or invitation link sent to the old address must not work any more.
+        person.security_stamp = new_security_stamp()
     person.employee_number = number
     person.unit = changes.unit
     person.position = (changes.position or "").strip() or None

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from onboarding.auth import throttle
@@ -233,11 +234,19 @@ def confirm_email(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             confirm_new_email(person, new_email)
+            db.session.commit()
         except EmailRefused as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("auth.account"))
-        db.session.commit()
+        except IntegrityError:
+            # Someone took the address between the check and the commit.
+            db.session.rollback()
+            flash(
+                _("Another person already has the e-mail address %(email)s.", email=new_email),
+                "error",
+            )
+            return redirect(url_for("auth.account"))
         flash(_("Your e-mail address is now %(email)s.", email=new_email), "success")
         return redirect(url_for("auth.account"))
     return render_template(

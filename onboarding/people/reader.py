@@ -347,6 +347,7 @@ def _csv_rows(text: str, delimiter: str) -> Generator[Sequence[str], None, None]
 # spreadsheet writes): refused as it streams past, before the XML parser collects it.
 _MAX_TEXT_BYTES = MAX_CELL_CHARS * len("&quot;") + 64 * 1024
 _TEXT_RUN = re.compile(rb"[^<]{%d}" % _MAX_TEXT_BYTES)
+_CELL_TAG = re.compile(rb"<c[\s/>]")
 
 
 def _not_a_workbook() -> FileProblem:
@@ -378,13 +379,20 @@ class _Refused(Exception):
 
 class _BoundedPart:
     """A part of the workbook as it unpacks: counted against what the whole workbook may
-    unpack to (a zip's directory can lie), and refused at a run of text longer than a
-    cell, so that the XML parser never holds more than a cell's worth of text."""
+    unpack to (a zip's directory can lie); refused at a run of text longer than a cell, so
+    that the XML parser never holds more than a cell's worth of text; refused at comments,
+    CDATA, a document type or processing instructions, which no spreadsheet writes and
+    which would let one text run on past a "<"; and, in a sheet, refused at a row of far
+    more cells than a row may have, before openpyxl collects the row."""
 
-    def __init__(self, part: IO[bytes], archive: _Archive) -> None:
+    def __init__(self, part: IO[bytes], archive: _Archive, *, sheet: bool) -> None:
         self._part = part
         self._archive = archive
+        self._sheet = sheet
         self._run = 0  # bytes since the last "<", carried over from the chunk before
+        self._cells = 0  # cells in the row being read
+        self._started = False
+        self._open_tag = False  # the chunk before ended with "<"
 
     def read(self, size: int = -1) -> bytes:
         data = self._part.read(size)
@@ -394,10 +402,30 @@ class _BoundedPart:
         last_tag = data.rfind(b"<")
         first_tag = data.find(b"<")
         head = len(data) if first_tag < 0 else first_tag
-        if self._run + head > _MAX_TEXT_BYTES or _TEXT_RUN.search(data):
+        if self._run + head >= _MAX_TEXT_BYTES or _TEXT_RUN.search(data):
             raise _Refused(_cell_too_long(None))
         self._run = self._run + len(data) if last_tag < 0 else len(data) - last_tag - 1
+        body = data
+        if not self._started and data:
+            self._started = True
+            if data.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml"):  # the declaration is allowed
+                body = data[data.find(b"?>") + 2 :] if b"?>" in data else b""
+        if b"<!" in body or b"<?" in body or (self._open_tag and body[:1] in (b"!", b"?")):
+            raise _Refused(_not_a_workbook())
+        self._open_tag = data.endswith(b"<")
+        if self._sheet:
+            self._count_cells(data)
         return data
+
+    def _count_cells(self, data: bytes) -> None:
+        # A tag split between two chunks can merge two rows' counts, so the bound is
+        # twice a row's columns; ``_fill`` checks each row exactly.
+        rows = data.split(b"<row")
+        for number, piece in enumerate(rows):
+            found = len(_CELL_TAG.findall(piece))
+            self._cells = self._cells + found if number == 0 else found
+            if self._cells > 2 * MAX_COLUMNS + 2:
+                raise _Refused(_too_many_cells())
 
     def close(self) -> None:
         self._part.close()
@@ -437,7 +465,8 @@ class _Archive(zipfile.ZipFile):
             raise _Refused(_unpacks_too_large())
         # zipfile stops at the size the directory gives, so a lying part ends early
         # (and fails its checksum or its XML) rather than unpacking further.
-        return cast("IO[bytes]", _BoundedPart(super().open(info, "r", pwd), self))
+        sheet = info.filename.startswith("xl/worksheets/")
+        return cast("IO[bytes]", _BoundedPart(super().open(info, "r", pwd), self, sheet=sheet))
 
 
 class _FirstSheet(ReadOnlyWorksheet):
@@ -561,6 +590,16 @@ def _too_many_rows() -> FileProblem:
             "The file has more than %(count)s rows (empty rows count too). Split it into "
             "smaller files, or delete the empty rows at the end.",
             count=format_decimal(MAX_ROWS),
+        )
+    )
+
+
+def _too_many_cells() -> FileProblem:
+    return FileProblem(
+        _(
+            "A row of the file has more than %(count)s columns. Delete the empty columns to "
+            "the right of the table, or save only the columns the import uses.",
+            count=format_decimal(MAX_COLUMNS),
         )
     )
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from onboarding.audit import services as audit
 from onboarding.auth.access import PRIVILEGED
-from onboarding.auth.models import Role, User, UserRole, normalise_email
+from onboarding.auth.models import Role, User, UserRole, new_security_stamp, normalise_email
 from onboarding.auth.services import create_user, invitation_day, invitation_due, send_invitation
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import place_everyone, takes_part, unplaced_reason
@@ -609,6 +609,20 @@ def _match_people(source: SourceFile, rows: list[PlannedRow], people: _People) -
         holder = people.by_email.get(row.email) if row.email else None
         if existing is None and holder is not None and not holder.employee_number:
             existing = holder  # someone HR added by hand, now linked to the HR system
+            if holder.id in people.privileged:
+                # Single sign-on may match on the number: a file must not give one to
+                # someone with HR's or the administrator's rights.
+                _fail(
+                    source,
+                    row,
+                    Column.EMPLOYEE_NUMBER,
+                    _(
+                        "%(person)s has the rights of the HR department or an "
+                        "administrator and no employee number yet: an administrator sets "
+                        "it on their page under People.",
+                        person=holder.description,
+                    ),
+                )
         row.existing = existing
         if (
             existing is not None
@@ -901,6 +915,7 @@ def _apply_change(user: User, row: PlannedRow, column: Column) -> None:
             user.last_name = row.last_name
         case Column.EMAIL:
             user.email = row.email
+            user.security_stamp = new_security_stamp()  # links sent to the old address die
         case Column.UNIT:
             user.unit = row.unit
         case Column.POSITION:

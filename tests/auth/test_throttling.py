@@ -157,3 +157,30 @@ def test_an_unreadable_limit_stops_the_app_at_start(make_app: MakeApp) -> None:
 
     with pytest.raises(ConfigError, match="LOGIN_RATE_LIMIT_PER_ACCOUNT"):
         make_app(LOGIN_RATE_LIMIT_PER_ACCOUNT="ti i minuttet")
+
+
+def test_an_account_guessed_at_from_many_places_lets_only_its_known_devices_in(
+    make_app: MakeApp,
+) -> None:
+    """Rotating addresses gives no fresh guesses past the ceiling for the account."""
+    app = make_app(
+        LOGIN_RATE_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+        LOGIN_RATE_LIMIT_PER_ACCOUNT_ANYWHERE="5 per hour",
+    )
+    with app.app_context():
+        create_user("ola@tynset.example")
+        commit()
+    own = AuthActions(client_at(app, "10.8.0.1"))
+    assert own.login("ola@tynset.example", PASSWORD).status_code == 302
+    own.logout()
+    for number in range(5):
+        guesser = AuthActions(client_at(app, f"10.7.0.{number}"))
+        assert guesser.login("ola@tynset.example", "feil passord her").status_code == 400
+    stranger = AuthActions(client_at(app, "10.7.0.99"))
+    assert stranger.login("ola@tynset.example", PASSWORD).status_code == 429
+    assert own.login("ola@tynset.example", PASSWORD).status_code == 302
+    with app.app_context():
+        from onboarding.auth import throttle
+
+        [hold] = throttle.holds()
+        assert (hold.email, hold.client, hold.failures) == ("ola@tynset.example", "", 5)

@@ -236,3 +236,21 @@ def csv_blank_lines(size: int = FIVE_MB) -> bytes:
     head = csv_bytes([])
     tail = csv_bytes([person("H1")])[len(head) :]
     return head + b"\r\n" * ((size - len(head) - len(tail)) // 2) + tail
+
+
+def many_cells(count: int = 4_000_000) -> bytes:
+    """A heading and one row of ``count`` cells without references (about 15 bytes each)."""
+    cells = repeated(b"<c><v>1</v></c>", count * len(b"<c><v>1</v></c>"))
+    return workbook(sheet([row_xml(1, HEADER), b'<row r="2">', *cells, b"</row>"]))
+
+
+def split_text(breaker: bytes, size: int = 60 * MB) -> bytes:
+    """A shared string of ``size`` letters broken every 100 KB by ``breaker`` (an empty
+    comment, or CDATA), which XML joins into one text."""
+    piece = b"A" * (100 * 1024)
+    values = person("H1")
+    values[5] = ""
+    title = '<c r="F2" t="s"><v>0</v></c>'
+    rows = [row_xml(1, HEADER), row_xml(2, values)[: -len("</row>")] + title + "</row>"]
+    parts = [b"<si><t>", *(piece + breaker for _ in range(size // len(piece))), b"</t></si>"]
+    return workbook(sheet(rows), shared_strings(parts))

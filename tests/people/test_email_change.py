@@ -183,3 +183,14 @@ def test_an_import_does_not_move_the_address_of_hr_or_an_admin(org: Org) -> None
     assert row.status is RowStatus.ERROR
     assert [error.column for error in row.errors] == [Column.EMAIL]
     assert "only once they have confirmed the new one" in row.errors[0].message
+
+
+def test_an_import_does_not_give_hr_an_employee_number(org: Org) -> None:
+    """Single sign-on may match on the number: a file that links HR (added by hand, with no
+    number) to a number is refused for that row."""
+    org.hr.employee_number = None
+    commit()
+    content = csv_bytes([person("H9", "Hanne", org.hr.last_name, org.hr.email, "Tynset kommune")])
+    row = rows_by_number(plan_for(content))[2]
+    assert row.status is RowStatus.ERROR
+    assert [error.column for error in row.errors] == [Column.EMPLOYEE_NUMBER]

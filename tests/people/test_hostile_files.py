@@ -63,6 +63,14 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     # Under what a workbook may unpack to: refused as the text streams past the parser.
     "a cell of 30 MB": (lambda: hostile.long_cell(30 * hostile.MB), cell(None)),
     "a shared string of 100 MB": (hostile.big_shared_cell, UNPACKED),
+    # Refused as the row streams, before openpyxl collects four million cells.
+    "a row of four million cells": (hostile.many_cells, "A row of the file has more than 200"),
+    # Text that XML joins across a comment or CDATA: no spreadsheet writes either.
+    "a 60 MB string broken by comments": (lambda: hostile.split_text(b"<!---->"), UNREADABLE),
+    "a 60 MB string broken by CDATA": (
+        lambda: hostile.split_text(b"<![CDATA[A]]>"),
+        UNREADABLE,
+    ),
     "a zip bomb": (lambda: hostile.zip_bomb(100 * hostile.MB), UNPACKED),
     "a zip directory that lies about the size": (hostile.lying_zip_directory, UNREADABLE),
     "csv: a quoted cell of 5 MB": (hostile.csv_giant_cell, long_row(3)),

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from onboarding.auth.models import Role, User
+from onboarding.auth.services import TokenProblem, TokenPurpose, make_token, user_for_token
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit
 from onboarding.org.services import set_leader
@@ -195,3 +196,33 @@ def test_hr_cannot_take_over_the_administrator_by_a_password_reset(
     post_form(client, "/password/forgot", {"email": "hr@angriper.example"})
     outbox = Path(app.config["MAIL_OUTBOX_DIR"])
     assert all("hr@angriper.example" not in str(m["To"]) for m in outbox_messages(outbox))
+
+
+@pytest.mark.parametrize(("actor", "target"), PAIRS)
+def test_changing_the_employee_number(
+    app: Flask, people: dict[str, int], actor: Role, target: Role
+) -> None:
+    """Single sign-on may match people on their employee number, as on the address."""
+    allowed, _waits = EXPECTED[(actor, target)]
+    client = signed_in_as(app, actor)
+    before = person(app, people[target.value])
+    response = post_form(
+        client, f"/people/{before.id}/edit", edit_form(before, employee_number="X999")
+    )
+    after = person(app, before.id)
+    assert response.status_code == (302 if allowed else 400)
+    assert after.employee_number == ("X999" if allowed else before.employee_number)
+
+
+def test_a_link_sent_to_the_old_address_dies_when_it_changes(
+    app: Flask, people: dict[str, int]
+) -> None:
+    with app.app_context():
+        found = db.session.get(User, people["employee"])
+        assert found is not None
+        token = make_token(found, TokenPurpose.RESET)
+    client = signed_in_as(app, Role.HR)
+    before = person(app, people["employee"])
+    post_form(client, f"/people/{before.id}/edit", edit_form(before, email="ny@tynset.example"))
+    with app.app_context(), pytest.raises(TokenProblem):
+        user_for_token(token, TokenPurpose.RESET)
