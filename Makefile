@@ -45,6 +45,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	@# Both databases at once, one run per core (scripts/test-both prints each when it ends).
 	scripts/test-both
 
@@ -99,4 +100,4 @@ messages: $(VENV)/.synced
 	for l in $(LOCALES); do $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --width=100 -i onboarding/translations/messages.pot -d onboarding/translations -l $$l; done
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor $(MO_FILES) .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) node_modules static/vendor $(MO_FILES) .mypy_cache .ruff_cache .import_linter_cache build dist

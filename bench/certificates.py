@@ -137,7 +137,7 @@ def main() -> None:
     from weasyprint import HTML
     from weasyprint import __version__ as weasyprint_version
 
-    from onboarding.certificates.pdf import PDF_VARIANT, html_to_pdf
+    from onboarding.core.pdf import PDF_VARIANT, html_to_pdf
 
     python = sys.version.split()[0]
     print(f"Python {python}, WeasyPrint {weasyprint_version}, {os.cpu_count()} CPUs")

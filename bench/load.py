@@ -41,7 +41,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, session
@@ -59,9 +59,10 @@ from onboarding.content.cli import sync_courses  # noqa: E402
 from onboarding.content.models import QuestionType  # noqa: E402
 from onboarding.demo.services import seed_demo, seed_progress  # noqa: E402
 from onboarding.extensions import db  # noqa: E402
+from onboarding.i18n import local_today  # noqa: E402
+from onboarding.learning.models import AttemptAnswer, QuizAttempt  # noqa: E402
 from onboarding.learning.services import current_programme, enrol_everyone  # noqa: E402
 from onboarding.org.models import OrgUnit, UnitKind  # noqa: E402
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt  # noqa: E402
 from onboarding.quizzes.services import start_attempt  # noqa: E402
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -174,7 +175,7 @@ def prepare(app: Flask, tmp: Path, people: int) -> tuple[list[int], list[int]]:
                 employee_number=f"L{number:05d}",
                 unit=departments[number % len(departments)] if number < AREA_PEOPLE else elsewhere,
                 position="Helsefagarbeider",
-                start_date=date.today() - timedelta(days=7),
+                start_date=local_today() - timedelta(days=7),
                 session_token=new_session_token(),
             )
             employee.add_role(Role.EMPLOYEE)

@@ -48,10 +48,9 @@ from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.cli import sync_courses
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion
+from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, QuizAttempt
 from onboarding.learning.services import current_programme
 from onboarding.org.models import OrgUnit, UnitKind, unit_leaders
-from onboarding.quizzes.models import QuizAttempt
 
 PASSWORD = "et langt og godt passord for målingen"
 DOMAIN = "bench.tynset.example"

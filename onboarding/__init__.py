@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_converters(app)
-    register_blueprints(app)
+    register_areas(app)
     register_commands(app)
     trust_proxies(app)
     return app
@@ -73,7 +73,9 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
 
-def register_blueprints(app: Flask) -> None:
+def register_areas(app: Flask) -> None:
+    """Each area registers its pages and what it adds to lower areas (menu entries, cards
+    on other pages, signal receivers) in its ``init_app``, from the foundation up."""
     from onboarding import (
         attendance,
         audit,
@@ -83,41 +85,31 @@ def register_blueprints(app: Flask) -> None:
         content,
         core,
         learning,
+        notifications,
         org,
         people,
         privacy,
         quizzes,
         reports,
     )
-    from onboarding.attendance import views as _attendance_views  # noqa: F401
-    from onboarding.audit import views as _audit_views  # noqa: F401
-    from onboarding.certificates import views as _certificate_views  # noqa: F401
-    from onboarding.cohorts import views as _cohort_views  # noqa: F401
-    from onboarding.learning import views as _learning_views  # noqa: F401
-    from onboarding.org import views as _org_views  # noqa: F401
-    from onboarding.people import directory_views as _directory_views  # noqa: F401
-    from onboarding.people import views as _people_views  # noqa: F401
-    from onboarding.privacy import views as _privacy_views  # noqa: F401
-    from onboarding.quizzes import views as _quiz_views  # noqa: F401
-    from onboarding.reports import views as _report_views  # noqa: F401
 
-    app.register_blueprint(core.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(org.bp)
-    app.register_blueprint(content.bp)
-    app.register_blueprint(learning.bp)
-    app.register_blueprint(quizzes.bp)
-    app.register_blueprint(cohorts.bp)
-    app.register_blueprint(attendance.bp)
-    app.register_blueprint(people.bp)
-    app.register_blueprint(certificates.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(audit.bp)
-    app.register_blueprint(privacy.bp)
-    core.init_app(app)
-    auth.init_app(app)
-    learning.init_app(app)
-    certificates.init_app(app)
+    for area in (
+        core,
+        notifications,
+        auth,
+        audit,
+        org,
+        content,
+        learning,
+        quizzes,
+        cohorts,
+        attendance,
+        certificates,
+        people,
+        reports,
+        privacy,
+    ):
+        area.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -11,11 +11,10 @@ from onboarding.database import DatabaseProblem, check_database
 
 
 def init_app(app: Flask) -> None:
-    from onboarding.auth.cli import users
     from onboarding.content.cli import courses
     from onboarding.demo.cli import demo
     from onboarding.notifications.cli import notify
-    from onboarding.people import cli as _people_cli  # noqa: F401  (adds `users import`)
+    from onboarding.people.cli import users
     from onboarding.privacy.cli import people
     from onboarding.reminders import cli as _reminders_cli  # noqa: F401  (adds `notify run`)
 

@@ -23,6 +23,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: The escape character of every LIKE pattern the app builds (``containing``).
+LIKE_ESCAPE = "\\"
+
+
+def containing(text: str) -> str:
+    """A LIKE pattern for values that contain ``text`` as typed: a ``%``, ``_`` or ``\\`` in
+    it matches only itself. Use with ``escape=LIKE_ESCAPE``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always returned timezone-aware.
 

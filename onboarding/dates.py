@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_date, get_locale
 
-OSLO = ZoneInfo("Europe/Oslo")
+from onboarding.i18n import OSLO
+
 DayForm = Literal["short", "long", "full"]
 FORMS = ("short", "long", "full")
 

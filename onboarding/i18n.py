@@ -9,6 +9,8 @@ from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 TIMEZONE = "Europe/Oslo"
+#: Where the municipality is: every date and wall-clock time the app shows or reads.
+OSLO = ZoneInfo(TIMEZONE)
 # English readers here are in Norway: British formats (14/04/2027, 09:30), not American
 # ones. Babel's locale for formatting; the catalogue is still "en" (gettext falls back).
 FORMAT_LOCALES = {"en": "en_GB"}
@@ -59,9 +61,14 @@ def select_timezone() -> str:
 
 def local_today() -> date:
     """Today's date where the municipality is."""
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
+    return datetime.now(OSLO).date()
 
 
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of ``day`` where the municipality is, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE)).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=OSLO).astimezone(UTC)
+
+
+def at_oslo(day: date, hour: int, minute: int) -> datetime:
+    """A wall-clock time where the municipality is, as an aware datetime."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO)

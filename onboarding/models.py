@@ -17,11 +17,17 @@ from onboarding.content.models import (
     Question,
     ReflectionPrompt,
 )
-from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
+from onboarding.learning.models import (
+    AttemptAnswer,
+    Enrolment,
+    LessonProgress,
+    ModuleCompletion,
+    QuizAttempt,
+    Reflection,
+)
 from onboarding.notifications.models import Notification
 from onboarding.org.models import OrgUnit, UnitKind, unit_leaders
 from onboarding.people.models import ImportBatch
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 from onboarding.reminders.models import Reminder
 
 __all__ = [

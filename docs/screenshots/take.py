@@ -9,7 +9,7 @@ Not part of `make test`; run it after changing one of these pages:
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from onboarding.attendance.services import check_in_code, mark
 from onboarding.auth.models import Role
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
 from onboarding.database import utcnow
+from onboarding.i18n import local_today
 from tests.browser.conftest import Axe, sign_in
 from tests.browser.test_door import FIRST, LAST, forty  # noqa: F401  (fixtures)
 from tests.browser.test_work_list import busy_afternoon  # noqa: F401
@@ -67,11 +68,11 @@ def hall(app: Flask, live_server: str) -> tuple[int, str]:
         create_user("hr@tynset.example", roles=(Role.HR,), first_name="Hanne")
         cohort = create_cohort("Vårkullet 2027")
         session = add_session(
-            cohort, SessionPlan(date.today(), (9, 0), (15, 0), "Kommunestyresalen", 40), by=None
+            cohort, SessionPlan(local_today(), (9, 0), (15, 0), "Kommunestyresalen", 40), by=None
         )
         session.starts_at = utcnow() - timedelta(minutes=10)
         session.ends_at = utcnow() + timedelta(hours=5)
-        started = date.today() - timedelta(days=40)
+        started = local_today() - timedelta(days=40)
         nora = create_user("nora@tynset.example", first_name="Nora", start_date=started)
         move_member(nora, cohort, session, by=None)
         for number in range(37):

@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +26,25 @@ class AttendanceStatus(StrEnum):
 
     @property
     def attended(self) -> bool:
-        return self in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+        """Counts as having been at the session: for completion, certificates and reports."""
+        return self in ATTENDED
+
+    @property
+    def label(self) -> LazyString:
+        """What the interface calls it: «Møtt», «Kom for sent», «Gyldig fravær», «Fravær»."""
+        return _LABELS[self]
+
+
+#: The marks that count as attended (møtt, kom for sent), also for queries:
+#: ``Attendance.status.in_(ATTENDED)``.
+ATTENDED = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE})
+
+_LABELS = {
+    AttendanceStatus.PRESENT: _l("Present"),
+    AttendanceStatus.LATE: _l("Late"),
+    AttendanceStatus.EXCUSED: _l("Excused absence"),
+    AttendanceStatus.ABSENT: _l("Absent"),
+}
 
 
 def _status_type() -> Enum:

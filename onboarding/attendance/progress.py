@@ -19,8 +19,7 @@ from onboarding.auth.models import User
 from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.extensions import db
 from onboarding.i18n import start_of_day
-from onboarding.learning.models import Enrolment, LessonProgress
-from onboarding.quizzes.models import QuizAttempt
+from onboarding.learning.models import Enrolment, LessonProgress, QuizAttempt
 
 
 class Progress(enum.StrEnum):

@@ -17,21 +17,27 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from onboarding import dates
-from onboarding.attendance.models import Attendance, AttendanceChange, AttendanceStatus
+from onboarding.attendance.models import ATTENDED, Attendance, AttendanceChange, AttendanceStatus
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
-from onboarding.cohorts.services import CohortError, local, members_by_name, session_label
+from onboarding.cohorts.services import (
+    CohortError,
+    members_by_name,
+    move_to_next_cohort,
+    session_label,
+)
 from onboarding.core.text import text_problem
 from onboarding.database import utcnow
+from onboarding.dates import local
 from onboarding.extensions import db
-from onboarding.learning.models import Enrolment
-from onboarding.signals import modules_completed, place_leaving, programme_completed
+from onboarding.signals import session_attended
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 6
@@ -175,7 +181,7 @@ def mark(
     if not self_check_in and (by is None or by.id != person.id):
         _record_mark(session, person, change, by)
     if status.attended:
-        complete_if_done(person)
+        session_attended.send(person)
     return attendance
 
 
@@ -218,6 +224,15 @@ def absentees(session: CohortSession) -> list[User]:
     ]
 
 
+def move_absentees(session: CohortSession, *, by: User | None) -> tuple[Cohort, list[User]]:
+    """Move everyone who did not attend ``session`` to the next cohort, once it has ended:
+    until then, not having checked in is not absence. Returns the cohort and who moved."""
+    if session.ends_at >= utcnow():
+        raise CohortError(_("The session is not over yet. Move people after it has ended."))
+    people = absentees(session)
+    return move_to_next_cohort(people, session, by=by), people
+
+
 def marks_open_at(session: CohortSession) -> datetime:
     """From when «Møtt», «Kom for sent» and «Fravær» can be recorded (and people can check
     themselves in): the session's start, less the grace HR set for it."""
@@ -232,8 +247,7 @@ def statuses_open(session: CohortSession, now: datetime | None = None) -> list[A
     return list(AttendanceStatus)
 
 
-@place_leaving.connect
-def _void_marks_left_behind(
+def void_marks_left_behind(
     member: CohortMember,
     *,
     to_cohort: Cohort,
@@ -379,6 +393,17 @@ def open_sessions(now: datetime | None = None) -> list[CohortSession]:
     ]
 
 
+def session_to_check_in(
+    person: User, sessions: Sequence[CohortSession], chosen_id: int | None = None
+) -> CohortSession:
+    """Which of the open ``sessions`` a check-in is for: the one the person chose (by the
+    link on the screen), else the one they have a place at, else the first."""
+    if chosen_id is not None:
+        sessions = [s for s in sessions if s.id == chosen_id] or sessions
+    mine = [s for s in sessions if any(m.user_id == person.id for m in s.members)]
+    return (mine or sessions)[0]
+
+
 def code_seconds_left(at: float | None = None) -> int:
     """Seconds until the check-in code changes: the screen counts them down."""
     now = at if at is not None else time.time()
@@ -402,7 +427,7 @@ def check_in_tally(session: CohortSession) -> CheckInTally:
         select(func.count(Attendance.id)).where(
             Attendance.session_id == session.id,
             Attendance.user_id.in_(members),
-            Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+            Attendance.status.in_(ATTENDED),
         )
     )
     return CheckInTally(checked_in or 0, expected or 0)
@@ -454,7 +479,7 @@ def checked_in_now(person: User, now: datetime | None = None) -> CheckedIn | Non
         .where(
             Attendance.user_id == person.id,
             Attendance.session_id.in_(sessions),
-            Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+            Attendance.status.in_(ATTENDED),
         )
         .order_by(Attendance.marked_at.desc())
         .limit(1)
@@ -527,7 +552,7 @@ def summaries(query: Select[tuple[CohortSession]]) -> list[SessionSummary]:
             select(Attendance.session_id, func.count())
             .where(
                 Attendance.session_id.in_(ids),
-                Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+                Attendance.status.in_(ATTENDED),
             )
             .group_by(Attendance.session_id)
         ).all()
@@ -570,7 +595,7 @@ def sessions_ahead(days: int, now: datetime | None = None) -> list[SessionSummar
     )
 
 
-# -- completion ----------------------------------------------------------------------------
+# -- who attended --------------------------------------------------------------------------
 
 
 def attended(person: User) -> bool:
@@ -587,25 +612,44 @@ def attended(person: User) -> bool:
     return any(status.attended for status in statuses)
 
 
-def complete_if_done(person: User) -> list[Enrolment]:
-    """Complete every enrolment of ``person`` whose modules are done, if they attended."""
-    if not attended(person):
-        return []
-    done = []
-    for enrolment in db.session.scalars(
-        select(Enrolment).where(
-            Enrolment.user_id == person.id,
-            Enrolment.modules_completed_at.is_not(None),
-            Enrolment.completed_at.is_(None),
+# -- the cohort's attendance as a table ------------------------------------------------------
+
+
+ATTENDANCE_COLUMNS = (
+    _l("Employee number"),
+    _l("Name"),
+    _l("E-mail address"),
+    _l("Unit"),
+    _l("Session"),
+    _l("Attendance"),
+    _l("Note"),
+)
+
+
+def cohort_attendance_rows(cohort: Cohort) -> list[list[str]]:
+    """The cohort's attendance, one row per member by name, under ``ATTENDANCE_COLUMNS``:
+    the session (or the waiting list), the mark as the register calls it, and its note."""
+    members = members_by_name(CohortMember.cohort_id == cohort.id)
+    marks = {
+        (mark.session_id, mark.user_id): mark
+        for mark in db.session.scalars(
+            select(Attendance).where(Attendance.session_id.in_([s.id for s in cohort.sessions]))
         )
-    ):
-        enrolment.completed_at = utcnow()
-        db.session.flush()
-        programme_completed.send(enrolment)
-        done.append(enrolment)
-    return done
-
-
-@modules_completed.connect
-def _on_modules_completed(enrolment: Enrolment) -> None:
-    complete_if_done(enrolment.user)
+    }
+    rows = []
+    for member in members:
+        session = member.session
+        mark = marks.get((session.id, member.user_id)) if session else None
+        person = member.user
+        rows.append(
+            [
+                person.employee_number or "",
+                person.full_name,
+                person.email,
+                person.unit.name if person.unit else "",
+                dates.moment(session.starts_at) if session else _("Waiting list"),
+                str(mark.status.label) if mark else "",
+                mark.note if mark else "",
+            ]
+        )
+    return rows

@@ -23,12 +23,12 @@ from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
-from weasyprint import HTML
 from werkzeug.wrappers import Response
 
 from onboarding.attendance import bp
 from onboarding.attendance.models import AttendanceStatus
 from onboarding.attendance.services import (
+    ATTENDANCE_COLUMNS,
     FACILITATED_DAYS_BACK,
     AttendanceError,
     WrongCode,
@@ -37,38 +37,37 @@ from onboarding.attendance.services import (
     check_in,
     checked_in_now,
     code_screen,
+    cohort_attendance_rows,
     facilitated_sessions,
-    facilitates_sessions,
     history,
     mark,
     mark_rest_present,
     marks_open_at,
     matching,
+    move_absentees,
     next_session_for,
     normalise_code,
     open_sessions,
     register,
     register_counts,
+    session_to_check_in,
     statuses_open,
 )
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
-from onboarding.cohorts.models import CohortSession
-from onboarding.cohorts.services import CohortError, move_to_next_cohort
+from onboarding.cohorts.models import Cohort, CohortSession
+from onboarding.cohorts.services import CohortError
 from onboarding.core.errors import render_error
 from onboarding.core.ids import parse_id
-from onboarding.core.nav import nav_condition
+from onboarding.core.pdf import html_to_pdf
+from onboarding.core.tables import csv_download
 from onboarding.database import utcnow
 from onboarding.extensions import db, limiter
-from onboarding.notifications.services import deliver
-from onboarding.paths import resource_dir
 from onboarding.urls import external_url
 
 
 def _session_for_register(session_id: int) -> CohortSession:
-    session = db.session.get(CohortSession, session_id)
-    if session is None:
-        abort(404)
+    session = db.get_or_404(CohortSession, session_id)
     if not can_keep_register(current_user._get_current_object(), session):
         abort(403)
     return session
@@ -171,18 +170,13 @@ def move_absent(session_id: int) -> Response:
     """Move everyone who did not attend to the next cohort, in one step. Placing people in
     cohorts is HR's; a facilitator keeps the register but does not move anyone."""
     session = _session_for_register(session_id)
-    if session.ends_at >= utcnow():  # until then, not having checked in is not absence
-        flash(_("The session is not over yet. Move people after it has ended."), "error")
-        return redirect(url_for(".register_page", session_id=session.id))
-    people = absentees(session)
     try:
-        target = move_to_next_cohort(people, session, by=current_user._get_current_object())
+        target, people = move_absentees(session, by=current_user._get_current_object())
     except CohortError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".register_page", session_id=session.id))
     db.session.commit()
-    deliver()
     flash(
         ngettext(
             "%(num)d person is moved to %(cohort)s.",
@@ -290,10 +284,7 @@ def check_in_page() -> str | Response | tuple[str, int]:
             error=_("Type the code shown on the screen."),
             session_id=session_id,
         ), 400
-    if session_id:
-        sessions = [s for s in sessions if s.id == session_id] or sessions
-    mine = [s for s in sessions if any(m.user_id == person.id for m in s.members)]
-    target = (mine or sessions)[0]
+    target = session_to_check_in(person, sessions, session_id)
     try:
         marked = check_in(person, target, code)
     except AttendanceError as error:
@@ -322,7 +313,7 @@ def sign_in_sheet(session_id: int) -> Response:
     """A printable list of members to sign, as a backup for the day."""
     session = _session_for_register(session_id)
     html = render_template("attendance/sheet.html", session=session, rows=register(session))
-    pdf = HTML(string=html, base_url=str(resource_dir("static"))).write_pdf()
+    pdf = html_to_pdf(html, variant=None)
     return FlaskResponse(
         pdf,
         mimetype="application/pdf",
@@ -343,6 +334,10 @@ def my_sessions() -> str:
     )
 
 
-@nav_condition("facilitator")
-def _facilitates(user: User) -> bool:
-    return facilitates_sessions(user)
+@bp.get("/cohorts/<int:cohort_id>/attendance.csv")
+@roles_required(Role.HR, Role.ADMIN)
+def cohort_csv(cohort_id: int) -> Response:
+    """The cohort's attendance, one row per member, for Excel (UTF-8 with BOM, semicolons)."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    header = [str(column) for column in ATTENDANCE_COLUMNS]
+    return csv_download(f"oppmote-{cohort.id}.csv", header, cohort_attendance_rows(cohort))

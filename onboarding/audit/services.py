@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from flask import Flask, current_app
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,7 @@ from onboarding import dates
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import User
 from onboarding.extensions import db
-from onboarding.i18n import TIMEZONE
+from onboarding.i18n import start_of_day
 
 # What each kind of action is called in the interface, in the order the filter lists them.
 ACTIONS: dict[str, LazyString] = {
@@ -82,14 +83,8 @@ FIELDS: dict[str, LazyString] = {
 }
 _DATES = {"start_date", "due_date"}
 _TIMES = {"starts_at", "ends_at"}
-# Stored values that read better as words.
+# Stored values that read better as words; areas above add theirs (``describe_values``).
 _VALUES: dict[str, dict[str, LazyString | str]] = {
-    "status": {
-        "present": _l("Present"),
-        "late": _l("Late"),
-        "excused": _l("Excused absence"),
-        "absent": _l("Absent"),
-    },
     "roles": {
         "employee": _l("New employee"),
         "leader": _l("Leader"),
@@ -99,6 +94,15 @@ _VALUES: dict[str, dict[str, LazyString | str]] = {
     # Language names are written in the language itself.
     "language": {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"},
 }
+
+
+_DESCRIBED = "onboarding.audit.values"
+
+
+def describe_values(app: Flask, key: str, labels: Mapping[str, LazyString | str]) -> None:
+    """Show the stored values of field ``key`` in ``app``'s history as these words (an area
+    above this one, whose values they are, says so in its ``init_app``)."""
+    app.extensions.setdefault(_DESCRIBED, {})[key] = dict(labels)
 
 
 def _plain(value: Any) -> Any:
@@ -144,6 +148,12 @@ def record(
     return event
 
 
+def record_account_linked(user: User, *, email: str) -> None:
+    """Single sign-on linked ``user``'s account to an identity at the provider (receives
+    ``account_linked``, connected in this area's ``init_app``)."""
+    record(user, "sso.linked", person(user), None, {"email": email})
+
+
 def person(user: User) -> tuple[str, int, str]:
     """The subject for an action on a person."""
     return ("user", user.id, user.full_name)
@@ -158,11 +168,6 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     """Only the fields whose value differs, before and after; both empty when none does."""
     keys = [key for key in after if before.get(key) != after[key]]
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
-
-
-def _start_of(day: date) -> datetime:
-    """Midnight at the start of ``day`` where the municipality is, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE)).astimezone(UTC)
 
 
 def history_query(
@@ -184,9 +189,9 @@ def history_query(
             AuditEvent.subject_type == subject[0], AuditEvent.subject_id == subject[1]
         )
     if since is not None:
-        query = query.where(AuditEvent.at >= _start_of(since))
+        query = query.where(AuditEvent.at >= start_of_day(since))
     if until is not None:
-        query = query.where(AuditEvent.at < _start_of(until + timedelta(days=1)))
+        query = query.where(AuditEvent.at < start_of_day(until + timedelta(days=1)))
     return query
 
 
@@ -231,7 +236,8 @@ def _text(key: str, value: Any, side: dict[str, Any]) -> str:
                 return dates.moment(datetime.fromisoformat(value))
         except ValueError:
             return value
-        return str(_VALUES.get(key, {}).get(value, value))
+        described = current_app.extensions.get(_DESCRIBED, {}).get(key) or _VALUES.get(key, {})
+        return str(described.get(value, value))
     return str(value)
 
 

@@ -3,48 +3,30 @@ there is no route that changes or deletes an entry."""
 
 from __future__ import annotations
 
-from flask import flash, render_template, request
-from flask_babel import gettext as _
+from flask import render_template, request
 
 from onboarding.audit import bp
 from onboarding.audit.services import ACTIONS, action_label, actor_label, history_query, lines
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
-from onboarding.core.ids import page_number, parse_id
-from onboarding.core.tables import date_arg
+from onboarding.core.filters import ListArguments
+from onboarding.core.ids import page_number
 from onboarding.extensions import db
 
 PAGE_SIZE = 50
 
 
-def _ignored(value: str) -> None:
-    flash(
-        _("The filter value “%(value)s” was not understood and is ignored.", value=value[:60]),
-        "warning",
-    )
-
-
-def _person_arg() -> User | None:
-    """The person the history is filtered on: ``?person=<id>``; anything else is ignored."""
-    raw = request.args.get("person", "").strip()
-    if not raw:
-        return None
-    person_id = request.args.get("person", type=parse_id)
-    person = db.session.get(User, person_id) if person_id is not None else None
-    if person is None:
-        _ignored(raw)
-    return person
-
-
 @bp.get("/audit")
 @roles_required(Role.HR, Role.ADMIN)
 def history() -> str:
-    action = request.args.get("action", "").strip()
-    if action and action not in ACTIONS:
-        _ignored(action)
-        action = ""
-    person = _person_arg()
-    since, until = date_arg("from"), date_arg("to")
+    args = ListArguments(request.args)
+    action = args.choice("action", ACTIONS)
+    person_id = args.id("person")
+    person = db.session.get(User, person_id) if person_id is not None else None
+    if person_id is not None and person is None:
+        args.ignored("person")  # the id of nobody
+    since, until = args.day("from"), args.day("to")
+    args.flash_notices()
     query = history_query(
         action=action,
         subject=("user", person.id) if person is not None else None,

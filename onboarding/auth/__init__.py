@@ -11,9 +11,10 @@ bp = Blueprint("auth", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from onboarding.auth import sessions, sso
+    from onboarding.auth import sessions, sso, views  # noqa: F401  (views: the routes)
     from onboarding.auth.models import User
 
+    app.register_blueprint(bp)
     sso.init_app(app)
 
     login_manager.login_view = "auth.login"
@@ -24,6 +25,3 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         return sessions.user_for_token(token)
-
-
-from onboarding.auth import views  # noqa: E402,F401

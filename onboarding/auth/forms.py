@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from onboarding.config import LANGUAGES
 from onboarding.core.forms import Form
-
-LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
 
 
 def email_field() -> EmailField:
@@ -63,14 +60,3 @@ class ChangePasswordForm(NewPasswordForm):
         validators=[DataRequired(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
-
-
-class LanguageForm(Form):
-    language = SelectField(
-        _l("Language"),
-        choices=[
-            SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LANGUAGES
-        ],
-        validators=[DataRequired()],
-    )
-    next = HiddenField()

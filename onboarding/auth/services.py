@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -24,8 +25,10 @@ from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import queue_email
-from onboarding.org.models import OrgUnit
 from onboarding.urls import external_url
+
+if TYPE_CHECKING:
+    from onboarding.org.models import OrgUnit
 
 
 class AuthError(ValueError):

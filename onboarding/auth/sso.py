@@ -31,12 +31,12 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from sqlalchemy import select
 
-from onboarding.audit import services as audit
 from onboarding.auth.models import User
 from onboarding.auth.services import AuthError, find_user_by_email
 from onboarding.core.text import forbidden_character
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.signals import account_linked
 
 EXTENSION = "onboarding_oidc"
 log = logging.getLogger(__name__)
@@ -304,7 +304,7 @@ def sign_in_with_sso(
         raise NotRegistered(not_registered_message())
     if user.sso_subject is None:
         user.sso_subject = subject
-        audit.record(user, "sso.linked", audit.person(user), None, {"email": email or user.email})
+        account_linked.send(user, email=email or user.email)
         log.info("SSO: linked user %s to %s by %s", user.id, subject, matched_by)
     elif user.sso_subject != subject:
         # Another identity at the provider is already this person's: do not let a second

@@ -20,7 +20,6 @@ from onboarding.auth import bp, sessions, sso, throttle
 from onboarding.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
-    LanguageForm,
     LoginForm,
     NewPasswordForm,
 )
@@ -38,7 +37,7 @@ from onboarding.auth.services import (
     user_for_token,
 )
 from onboarding.core.deferred import after_response
-from onboarding.core.forms import Form
+from onboarding.core.forms import Form, LanguageForm
 from onboarding.extensions import db, limiter
 from onboarding.notifications.services import deliver
 from onboarding.urls import external_url

@@ -1,8 +1,8 @@
 """Certificates: issued on completion, verified by code, revoked and issued anew by HR,
 downloaded one by one or for a whole cohort, and listed in HR's register.
 
-Issuing listens to ``programme_completed`` and runs inside the completing request's
-transaction; like every service here it flushes and never commits.
+Issuing runs inside the completing request's transaction (``completion``); like every
+service here it flushes and never commits.
 """
 
 from __future__ import annotations
@@ -11,23 +11,20 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from flask import after_this_request, current_app, g, has_request_context
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload, undefer
-from werkzeug.wrappers import Response
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from onboarding import dates
-from onboarding.attendance.models import Attendance, AttendanceStatus
+from onboarding.attendance.models import ATTENDED, Attendance
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
 from onboarding.certificates.codes import format_code, new_code, normalise_code
@@ -40,15 +37,13 @@ from onboarding.certificates.pdf import (
 )
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import Module
-from onboarding.core.tables import Cell
 from onboarding.database import utcnow
 from onboarding.extensions import db
-from onboarding.i18n import TIMEZONE
+from onboarding.i18n import OSLO
 from onboarding.learning.models import Enrolment, ModuleCompletion
 from onboarding.notifications.models import Notification
-from onboarding.notifications.services import deliver, queue_email
+from onboarding.notifications.services import queue_email
 from onboarding.org.services import can_view_person
-from onboarding.signals import programme_completed
 from onboarding.urls import external_url
 
 MAX_REASON = 500
@@ -119,35 +114,6 @@ def notify_holder(certificate: Certificate) -> Notification | None:
         link=external_url("certificates.download", certificate_id=certificate.id),
         verify_link=external_url("certificates.verify_code", code=certificate.code),
     )
-
-
-def deliver_after_request(notifications: Iterable[Notification | None]) -> None:
-    """Send these e-mails once the current request has committed; outside a request (a
-    CLI command, a test calling services) they wait for ``flask notify send``."""
-    ids = [n.id for n in notifications if n is not None]
-    if not ids or not has_request_context():
-        return
-    if "certificate_mail_ids" in g:  # «alle møtt» completes many: one delivery for all
-        g.certificate_mail_ids.extend(ids)
-        return
-    g.certificate_mail_ids = ids
-
-    @after_this_request
-    def _send(response: Response) -> Response:
-        # A failed request rolled back, so its e-mails are not in the outbox to be sent.
-        if response.status_code < 400:
-            try:
-                deliver(g.certificate_mail_ids)
-            except Exception:  # the e-mail stays queued; the response must not fail
-                current_app.logger.exception("certificate e-mails not delivered")
-        return response
-
-
-@programme_completed.connect
-def _on_programme_completed(enrolment: Enrolment) -> None:
-    certificate = issue_certificate(enrolment)
-    if certificate is not None:
-        deliver_after_request([notify_holder(certificate)])
 
 
 def issue_missing() -> list[Certificate]:
@@ -338,7 +304,7 @@ def details_for(certificates: Sequence[Certificate]) -> dict[int, CertificateDet
         .join(Cohort, CohortSession.cohort_id == Cohort.id)
         .where(
             Attendance.user_id.in_(user_ids),
-            Attendance.status.in_([s for s in AttendanceStatus if s.attended]),
+            Attendance.status.in_(ATTENDED),
         )
         .order_by(CohortSession.starts_at)
     ):
@@ -417,7 +383,7 @@ def zip_of(certificates: Sequence[Certificate]) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
             assert certificate.pdf is not None
-            stamp = certificate.issued_at.astimezone(ZoneInfo(TIMEZONE)).timetuple()[:6]
+            stamp = certificate.issued_at.astimezone(OSLO).timetuple()[:6]
             info = zipfile.ZipInfo(file_name(certificate), date_time=stamp)
             archive.writestr(info, certificate.pdf)
     return buffer.getvalue()
@@ -433,153 +399,3 @@ def merged_pdf(certificates: Sequence[Certificate]) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-
-
-# -- HR's register -------------------------------------------------------------------------
-
-STATUSES = ("valid", "revoked")
-
-
-@dataclass
-class RegisterFilters:
-    search: str = ""
-    cohort_id: int | None = None
-    status: str = ""
-    issued_from: date | None = None
-    issued_to: date | None = None
-
-
-def _start_of(day: date) -> datetime:
-    """Midnight at the start of ``day`` where the municipality is, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(TIMEZONE)).astimezone(UTC)
-
-
-def _like(text: str) -> str:
-    """A LIKE pattern (escape ``\\``) for values containing ``text``."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def register_query(filters: RegisterFilters) -> Select[Certificate]:
-    """Certificates matching ``filters``, newest first."""
-    query = (
-        select(Certificate)
-        .join(User, Certificate.user_id == User.id)
-        .options(joinedload(Certificate.user))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    )
-    if filters.search:
-        lowered, typed = _like(filters.search.lower()), _like(filters.search)
-        conditions = [
-            func.lower(Certificate.holder_name).like(lowered, escape="\\"),
-            # SQLite's lower() folds ASCII only: match what was typed too (Čáhppe).
-            Certificate.holder_name.like(typed, escape="\\"),
-            func.lower(User.first_name + " " + User.last_name).like(lowered, escape="\\"),
-            User.email.like(lowered, escape="\\"),
-            User.employee_number == filters.search,
-        ]
-        code = normalise_code(filters.search)
-        if code is not None:
-            conditions.append(Certificate.code == code)
-        query = query.where(or_(*conditions))
-    if filters.cohort_id is not None:
-        query = query.where(
-            Certificate.user_id.in_(
-                select(CohortMember.user_id).where(CohortMember.cohort_id == filters.cohort_id)
-            )
-        )
-    if filters.status == "valid":
-        query = query.where(Certificate.revoked_at.is_(None))
-    elif filters.status == "revoked":
-        query = query.where(Certificate.revoked_at.is_not(None))
-    if filters.issued_from is not None:
-        query = query.where(Certificate.issued_at >= _start_of(filters.issued_from))
-    if filters.issued_to is not None:
-        query = query.where(
-            Certificate.issued_at < _start_of(filters.issued_to + timedelta(days=1))
-        )
-    return query
-
-
-def cohorts_of(certificates: Sequence[Certificate]) -> dict[int, Cohort]:
-    """The cohort of each certificate's holder, by user id, in one query."""
-    user_ids = {c.user_id for c in certificates}
-    if not user_ids:
-        return {}
-    return {
-        member.user_id: member.cohort
-        for member in db.session.scalars(
-            select(CohortMember)
-            .where(CohortMember.user_id.in_(user_ids))
-            .options(selectinload(CohortMember.cohort))
-        )
-    }
-
-
-def register_rows(certificates: Sequence[Certificate]) -> tuple[list[str], list[list[Cell]]]:
-    """The register for a spreadsheet: the header and a row per certificate."""
-    cohorts = cohorts_of(certificates)
-
-    def day(moment: datetime | None) -> date | None:
-        return dates.local(moment).date() if moment else None
-
-    header = [
-        _("Employee number"),
-        _("Name"),
-        _("E-mail address"),
-        _("Programme"),
-        _("Cohort"),
-        _("Issued"),
-        _("Verification code"),
-        _("Status"),
-        _("Revoked"),
-        _("Reason"),
-    ]
-    rows: list[list[Cell]] = []
-    for certificate in certificates:
-        cohort = cohorts.get(certificate.user_id)
-        rows.append(
-            [
-                certificate.user.employee_number,
-                certificate.holder_name,
-                certificate.user.email,
-                certificate.programme_title,
-                cohort.name if cohort else None,
-                day(certificate.issued_at),
-                format_code(certificate.code),
-                _("Valid") if certificate.is_valid else _("Revoked"),
-                day(certificate.revoked_at),
-                certificate.revoke_reason,
-            ]
-        )
-    return header, rows
-
-
-def awaiting_reissue() -> list[Certificate]:
-    """Revoked certificates whose holder has completed the programme and holds no valid
-    certificate for it: each waits for HR to issue a new one (or to decide not to)."""
-    valid = aliased(Certificate)
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .join(
-                Enrolment,
-                (Enrolment.user_id == Certificate.user_id)
-                & (Enrolment.programme_id == Certificate.programme_id),
-            )
-            .where(
-                Certificate.revoked_at.is_not(None),
-                Enrolment.completed_at.is_not(None),
-                ~exists().where(
-                    valid.user_id == Certificate.user_id,
-                    valid.programme_id == Certificate.programme_id,
-                    valid.revoked_at.is_(None),
-                ),
-                # Only the latest revoked one of each person counts.
-                ~exists().where(
-                    valid.replaces_id == Certificate.id,
-                ),
-            )
-            .options(joinedload(Certificate.user))
-            .order_by(Certificate.revoked_at.desc())
-        )
-    )

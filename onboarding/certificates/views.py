@@ -27,34 +27,36 @@ from onboarding.certificates import bp
 from onboarding.certificates.codes import format_code
 from onboarding.certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from onboarding.certificates.models import Certificate
-from onboarding.certificates.services import (
+from onboarding.certificates.register import (
     STATUSES,
-    CertificateError,
     RegisterFilters,
+    cohorts_of,
+    register_query,
+    register_rows,
+)
+from onboarding.certificates.services import (
+    CertificateError,
     Verification,
     VerificationStatus,
     can_download,
     certificate_pdf,
     certificates_of,
     cohort_certificates,
-    cohorts_of,
     count_cohort_certificates,
     file_name,
     merged_pdf,
     notify_holder,
-    register_query,
-    register_rows,
     reissue_certificate,
     revoke_certificate,
     verify,
     zip_of,
 )
 from onboarding.cohorts.models import Cohort
-from onboarding.core.hooks import Card, cohort_section, home_card
-from onboarding.core.ids import page_number, parse_id
-from onboarding.core.tables import csv_download, date_arg
+from onboarding.core.filters import ListArguments
+from onboarding.core.hooks import Card
+from onboarding.core.ids import page_number
+from onboarding.core.tables import csv_download
 from onboarding.extensions import db, limiter
-from onboarding.notifications.services import deliver
 
 HR = (Role.HR, Role.ADMIN)
 PAGE_SIZE = 50
@@ -136,8 +138,7 @@ def download(certificate_id: int) -> Response:
     return _pdf_response(pdf, file_name(certificate))
 
 
-@home_card
-def _certificate_card(user: User) -> Card | None:
+def certificate_card(user: User) -> Card | None:
     if not user.has_role(Role.EMPLOYEE):
         return None
     certificates = certificates_of(user)
@@ -156,18 +157,15 @@ def _certificate_card(user: User) -> Card | None:
 
 def _register_filters() -> tuple[RegisterFilters, list[Cohort]]:
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
+    args = ListArguments(request.args)
     filters = RegisterFilters(
-        search=request.args.get("q", "").strip()[:100],
-        cohort_id=request.args.get("cohort", type=parse_id),
-        status=request.args.get("status", ""),
-        issued_from=date_arg("from"),
-        issued_to=date_arg("to"),
+        search=args.search(),
+        cohort_id=args.id("cohort", {c.id for c in cohorts}),
+        status=args.choice("status", STATUSES),
+        issued_from=args.day("from"),
+        issued_to=args.day("to"),
     )
-    # Unknown filter values are ignored rather than failing.
-    if filters.cohort_id not in {c.id for c in cohorts}:
-        filters.cohort_id = None
-    if filters.status not in STATUSES:
-        filters.status = ""
+    args.flash_notices()
     return filters, cohorts
 
 
@@ -208,9 +206,7 @@ def register_export() -> Response:
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        abort(404)
+    certificate = db.get_or_404(Certificate, certificate_id)
     return certificate
 
 
@@ -282,10 +278,8 @@ def reissue(certificate_id: int) -> Response:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".detail", certificate_id=certificate.id))
-    notification = notify_holder(new)
+    notify_holder(new)
     db.session.commit()
-    if notification is not None:
-        deliver([notification.id])
     flash(
         _(
             "A new certificate is issued with the code %(code)s, and %(name)s gets an e-mail.",
@@ -300,8 +294,7 @@ def reissue(certificate_id: int) -> Response:
 # -- HR: a cohort's certificates at once -----------------------------------------------------
 
 
-@cohort_section
-def _cohort_downloads(cohort: Cohort) -> Card:
+def cohort_downloads(cohort: Cohort) -> Card:
     return Card(
         "certificates/_cohort_downloads.html",
         {"cohort": cohort, "count": count_cohort_certificates(cohort)},
@@ -309,9 +302,7 @@ def _cohort_downloads(cohort: Cohort) -> Card:
 
 
 def _cohort_and_certificates(cohort_id: int) -> tuple[Cohort, list[Certificate]]:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
+    cohort = db.get_or_404(Cohort, cohort_id)
     return cohort, cohort_certificates(cohort)
 
 

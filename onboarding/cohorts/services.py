@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -23,18 +22,16 @@ from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User, UserRole
 from onboarding.cohorts.calendar import session_calendar
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
-from onboarding.core.hooks import session_day_provider
 from onboarding.database import utcnow
+from onboarding.dates import local
 from onboarding.extensions import db
-from onboarding.i18n import babel_locale
+from onboarding.i18n import OSLO, at_oslo, babel_locale
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import follow_deadline
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import queue_email
 from onboarding.signals import place_leaving
 from onboarding.urls import external_url
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 class CohortError(ValueError):
@@ -47,14 +44,6 @@ class CohortError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-local = dates.local
-
-
-def at_oslo(day: date, hour: int, minute: int) -> datetime:
-    """A wall-clock time in Norway as an aware datetime."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO)
 
 
 def session_label(session: CohortSession) -> str:
@@ -282,8 +271,7 @@ def membership(user: User) -> CohortMember | None:
     return db.session.scalar(select(CohortMember).where(CohortMember.user_id == user.id))
 
 
-@session_day_provider
-def _session_day(user: User) -> date | None:
+def session_day(user: User) -> date | None:
     """The day of the person's session: what their deadline waits for."""
     starts_at = db.session.scalar(
         select(CohortSession.starts_at)

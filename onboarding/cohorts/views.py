@@ -13,14 +13,13 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from onboarding import dates
-from onboarding.attendance.models import Attendance
 from onboarding.auth.access import roles_required
 from onboarding.auth.models import Role, User
 from onboarding.auth.services import find_user_by_email
 from onboarding.cohorts import bp
 from onboarding.cohorts.calendar import session_calendar
 from onboarding.cohorts.forms import CohortForm, SessionForm
-from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
+from onboarding.cohorts.models import Cohort, CohortSession
 from onboarding.cohorts.services import (
     CohortError,
     NeedsConfirmation,
@@ -30,8 +29,6 @@ from onboarding.cohorts.services import (
     add_session,
     cohorts_in_order,
     create_cohort,
-    local,
-    members_by_name,
     membership,
     place_by_hand,
     place_everyone,
@@ -42,21 +39,18 @@ from onboarding.cohorts.services import (
     update_session,
     waiting_query,
 )
-from onboarding.core.hooks import Card, cohort_sections, home_card
+from onboarding.core.hooks import Card, cohort_sections
 from onboarding.core.ids import parse_id
-from onboarding.core.tables import Cell, csv_download
 from onboarding.database import utcnow
+from onboarding.dates import local
 from onboarding.extensions import db
-from onboarding.notifications.services import deliver
 
 HR = (Role.HR, Role.ADMIN)
 _Row = TypeVar("_Row")
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
+    cohort = db.get_or_404(Cohort, cohort_id)
     return cohort
 
 
@@ -161,7 +155,6 @@ def new_session(cohort_id: int) -> str | Response | tuple[str, int]:
             db.session.commit()
             flash(_("The session is added."), "success")
             _placed_message(report)
-            deliver()
             return redirect(url_for(".cohort", cohort_id=cohort.id))
     return render_template(
         "cohorts/session_form.html", cohort=cohort, form=form, session=None
@@ -171,9 +164,7 @@ def new_session(cohort_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @roles_required(*HR)
 def edit_session(session_id: int) -> str | Response | tuple[str, int]:
-    session = db.session.get(CohortSession, session_id)
-    if session is None:
-        abort(404)
+    session = db.get_or_404(CohortSession, session_id)
     form = SessionForm()
     if request.method == "GET":
         starts, ends = local(session.starts_at), local(session.ends_at)
@@ -194,7 +185,6 @@ def edit_session(session_id: int) -> str | Response | tuple[str, int]:
             report = place_everyone(by=current_user._get_current_object())
             db.session.commit()
             _placed_message(report)
-            deliver()
             if notifications:
                 flash(
                     _(
@@ -217,7 +207,6 @@ def fill(cohort_id: int) -> Response:
     cohort = _cohort_or_404(cohort_id)
     report = place_everyone(by=current_user._get_current_object())
     db.session.commit()
-    deliver()
     if not report.count:
         flash(_("Nobody could be placed: no session after their start date has room."), "info")
     _placed_message(report)
@@ -340,7 +329,6 @@ def place() -> str | Response | tuple[str, int]:
         db.session.rollback()
         return _place_page(people, value, error=str(error), status=400)
     db.session.commit()
-    deliver()
     where = cohort.name if session is None else f"{cohort.name}, {dates.moment(session.starts_at)}"
     flash(
         ngettext(
@@ -359,9 +347,7 @@ def place() -> str | Response | tuple[str, int]:
 @roles_required(*HR)
 def move(user_id: int) -> str | Response | tuple[str, int]:
     """The cohort page's «Flytt»: the same as placing one person by hand."""
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = db.get_or_404(User, user_id)
     back = membership(person)
     value = request.form.get("target", "")
     chosen = _target(value)
@@ -388,7 +374,6 @@ def move(user_id: int) -> str | Response | tuple[str, int]:
         flash(str(error), "error")
     else:
         db.session.commit()
-        deliver()
         flash(
             _(
                 "%(name)s is moved to %(cohort)s. Their progress is kept.",
@@ -400,58 +385,10 @@ def move(user_id: int) -> str | Response | tuple[str, int]:
     return redirect(url_for(".cohort", cohort_id=back.cohort_id if back else cohort.id))
 
 
-@bp.get("/cohorts/<int:cohort_id>/attendance.csv")
-@roles_required(*HR)
-def attendance_csv(cohort_id: int) -> Response:
-    """The cohort's attendance, one row per member, for Excel (UTF-8 with BOM, semicolons)."""
-    cohort = _cohort_or_404(cohort_id)
-    members = members_by_name(CohortMember.cohort_id == cohort.id)
-    marks = {
-        (a.session_id, a.user_id): a
-        for a in db.session.scalars(
-            select(Attendance).where(Attendance.session_id.in_([s.id for s in cohort.sessions]))
-        )
-    }
-    labels = {
-        "present": _("Present"),
-        "late": _("Late"),
-        "excused": _("Excused absence"),
-        "absent": _("Absent"),
-    }
-
-    header = [
-        _("Employee number"),
-        _("Name"),
-        _("E-mail address"),
-        _("Unit"),
-        _("Session"),
-        _("Attendance"),
-        _("Note"),
-    ]
-    table: list[list[Cell]] = []
-    for member in members:
-        session = member.session
-        mark = marks.get((session.id, member.user_id)) if session else None
-        table.append(
-            [
-                member.user.employee_number,
-                member.user.full_name,
-                member.user.email,
-                member.user.unit.name if member.user.unit else "",
-                dates.moment(session.starts_at) if session else _("Waiting list"),
-                labels[mark.status.value] if mark else "",
-                mark.note if mark else "",
-            ]
-        )
-
-    return csv_download(f"oppmote-{cohort.id}.csv", header, table)
-
-
 # -- the employee's side -------------------------------------------------------------------
 
 
-@home_card
-def _cohort_card(user: User) -> Card | None:
+def cohort_card(user: User) -> Card | None:
     if not user.has_role(Role.EMPLOYEE):
         return None
     member = membership(user)

@@ -18,7 +18,8 @@ from urllib.parse import unquote, urlsplit
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
-from onboarding.content import markdown, translating, yamlfile
+from onboarding.content import markdown, translation_files, yamlfile
+from onboarding.content.localised import translation_languages
 from onboarding.content.schema import (
     ModuleFile,
     MultipleQuestion,
@@ -26,14 +27,13 @@ from onboarding.content.schema import (
     ProgrammeFile,
     SingleQuestion,
 )
-from onboarding.content.translating import (
+from onboarding.content.translation_files import (
     Coverage,
     Mismatch,
     ModuleTexts,
     ModuleTranslation,
     ProgrammeTranslation,
 )
-from onboarding.content.translations import translation_languages
 
 IMAGE_TYPES = {
     ".svg": "image/svg+xml",
@@ -206,7 +206,7 @@ class _Checker:
             translation, translated_document = self.load(path, ProgrammeTranslation)
             if translation is None or translated_document is None:
                 continue
-            for mismatch in translating.programme_mismatches(programme, translation):
+            for mismatch in translation_files.programme_mismatches(programme, translation):
                 self.mismatch(path, translated_document, mismatch, "programme.yaml")
             self.result.programme_texts[language] = translation
         seen_folders: dict[str, int] = {}
@@ -294,7 +294,7 @@ class _Checker:
                 _("programme title and description"),
             )
             for module in self.result.modules:
-                translating.module_coverage(
+                translation_files.module_coverage(
                     coverage, module.folder, module.spec, module.texts.get(language, ModuleTexts())
                 )
             self.result.coverage[language] = coverage
@@ -514,7 +514,7 @@ class _Checker:
                 if translation is None or document is None:
                     ok = False
                 else:
-                    mismatches = translating.module_mismatches(module.spec, translation)
+                    mismatches = translation_files.module_mismatches(module.spec, translation)
                     for mismatch in mismatches:
                         self.mismatch(path, document, mismatch, "module.yaml")
                     ok = ok and not mismatches

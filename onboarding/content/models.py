@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onboarding.content.translations import Translated, TranslatedMixin
+from onboarding.content.localised import Translated, TranslatedMixin
 from onboarding.database import UTCDateTime, utcnow
 from onboarding.extensions import db
 
@@ -52,7 +52,7 @@ class Programme(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title_nb: Mapped[str] = mapped_column("title", String(200))
     description_nb: Mapped[str] = mapped_column("description", Text)
-    # {"nn": {"title": ..., "description": ...}, "en": {...}}; see content/translations.py
+    # {"nn": {"title": ..., "description": ...}, "en": {...}}; see content/localised.py
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
     title = Translated("title_nb")
     description = Translated("description_nb")
@@ -65,6 +65,11 @@ class Programme(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     modules: Mapped[list[Module]] = relationship(
         back_populates="programme", order_by="Module.position"
     )
+
+    @property
+    def live_modules(self) -> list[Module]:
+        """The modules a learner takes now, in order: active, with a current version."""
+        return [m for m in self.modules if m.active and m.current_version is not None]
 
     def __repr__(self) -> str:
         return f"<Programme {self.slug}>"

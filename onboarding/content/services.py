@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from onboarding.content import markdown
 from onboarding.content.checker import CheckResult, LoadedModule, check_programme
+from onboarding.content.localised import DEFAULT_LANGUAGE, translation_languages
 from onboarding.content.models import (
     ContentAsset,
     Lesson,
@@ -32,13 +33,12 @@ from onboarding.content.schema import (
     SingleQuestion,
     TrueFalseQuestion,
 )
-from onboarding.content.translating import (
+from onboarding.content.translation_files import (
     QuestionTranslation,
     option_texts,
     present,
     question_texts,
 )
-from onboarding.content.translations import DEFAULT_LANGUAGE, translation_languages
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.paths import resource_dir
@@ -337,8 +337,3 @@ def _url_rewriter(
 
 def programme_by_slug(slug: str) -> Programme | None:
     return db.session.scalar(select(Programme).where(Programme.slug == slug))
-
-
-def current_modules(programme: Programme) -> list[Module]:
-    """The programme's active modules in order, with their current versions loaded."""
-    return [module for module in programme.modules if module.active]

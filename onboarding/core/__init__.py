@@ -1,4 +1,6 @@
-"""The shell every area lives in: home, health check, errors, layout helpers."""
+"""The foundation every area builds on: forms, ids, tables, errors, headers, the layout,
+and the places where a higher area adds to a lower one's pages (``hooks``, ``nav``).
+Imports no area."""
 
 from __future__ import annotations
 
@@ -8,12 +10,10 @@ bp = Blueprint("core", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from onboarding.core import errors, headers, requestlog
+    from onboarding.core import errors, headers, layout, requestlog, views  # noqa: F401
 
+    app.register_blueprint(bp)
     errors.init_app(app)
     headers.init_app(app)
     layout.init_app(app)
     requestlog.init_app(app)
-
-
-from onboarding.core import layout, views  # noqa: E402,F401

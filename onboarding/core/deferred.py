@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, after_this_request, current_app
+from flask import Flask, Response, after_this_request, current_app
 
 from onboarding.extensions import db
 
@@ -15,6 +15,16 @@ def after_response(work: Callable[[], None]) -> None:
     takes as long to answer as one to an unknown address. Errors are logged, never shown."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
+    @after_this_request
+    def register(response: Response) -> Response:
+        when_closed(app, response, work)
+        return response
+
+
+def when_closed(app: Flask, response: Response, work: Callable[[], None]) -> None:
+    """Run ``work`` in a fresh app context of ``app`` once ``response`` is closed; for an
+    ``after_request`` function, where ``after_response`` is too late to register."""
+
     def run() -> None:
         with app.app_context():
             try:
@@ -23,7 +33,4 @@ def after_response(work: Callable[[], None]) -> None:
                 db.session.rollback()
                 app.logger.exception("Work after the response failed")
 
-    @after_this_request
-    def register(response: Response) -> Response:
-        response.call_on_close(run)
-        return response
+    response.call_on_close(run)

@@ -10,10 +10,19 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.i18n import messages_path
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
+from onboarding.config import LANGUAGES
 from onboarding.core.ids import parse_id
 from onboarding.core.text import text_problem
 
@@ -114,3 +123,19 @@ class IdSelectField(SelectField):
             invalid_choice_message=message,
             **kwargs,
         )
+
+
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
+
+
+class LanguageForm(Form):
+    """The language picker in every page's footer (and on «Min konto»)."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LANGUAGES
+        ],
+        validators=[DataRequired()],
+    )
+    next = HiddenField()

@@ -1,5 +1,5 @@
 """Places where a higher area adds to a page or a rule of a lower one, keeping imports
-one-way.
+one-way. Each area adds its providers in its ``init_app``; they belong to that app.
 
 The learner's home page (learning) shows cards that cohorts and certificates provide; the
 deadline (learning) depends on the day of the person's session, which cohorts knows; a
@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from onboarding.auth.models import User
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from onboarding.auth.models import User
 
 
 @dataclass
@@ -22,49 +25,58 @@ class Card:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-HomeCardProvider = Callable[[User], Card | None]
-home_card_providers: list[HomeCardProvider] = []
+HomeCardProvider = Callable[["User"], Card | None]
+SessionDayProvider = Callable[["User"], date | None]
+# The cohort is typed loosely: core sits below cohorts and does not import it.
+CohortSectionProvider = Callable[[Any], Card | None]
 
 
-def home_card(provider: HomeCardProvider) -> HomeCardProvider:
-    """Register a function that returns a card for a person's home page (or None)."""
-    home_card_providers.append(provider)
-    return provider
+@dataclass
+class Hooks:
+    home_cards: list[tuple[int, HomeCardProvider]] = field(default_factory=list)
+    session_days: list[SessionDayProvider] = field(default_factory=list)
+    cohort_sections: list[CohortSectionProvider] = field(default_factory=list)
+
+
+def hooks_of(app: Flask) -> Hooks:
+    hooks: Hooks = app.extensions.setdefault("onboarding.hooks", Hooks())
+    return hooks
+
+
+def _current() -> Hooks:
+    return hooks_of(current_app)
+
+
+def add_home_card(app: Flask, provider: HomeCardProvider, *, position: int) -> None:
+    """Show the card ``provider`` returns (if any) on a person's home page, lowest
+    ``position`` first."""
+    cards = hooks_of(app).home_cards
+    cards.append((position, provider))
+    cards.sort(key=lambda card: card[0])
 
 
 def home_cards(user: User) -> list[Card]:
-    return [card for provider in home_card_providers if (card := provider(user)) is not None]
+    return [card for _, provider in _current().home_cards if (card := provider(user)) is not None]
 
 
-SessionDayProvider = Callable[[User], date | None]
-_session_day_providers: list[SessionDayProvider] = []
-
-
-def session_day_provider(provider: SessionDayProvider) -> SessionDayProvider:
-    """Register the function that tells the day of a person's session (cohorts does)."""
-    _session_day_providers.append(provider)
-    return provider
+def add_session_day(app: Flask, provider: SessionDayProvider) -> None:
+    """Tell the day of a person's session (cohorts does)."""
+    hooks_of(app).session_days.append(provider)
 
 
 def session_day(user: User) -> date | None:
     """The day of ``user``'s session (samling), or None when they have no place at one."""
-    days = [day for provider in _session_day_providers if (day := provider(user)) is not None]
+    days = [day for provider in _current().session_days if (day := provider(user)) is not None]
     return min(days) if days else None
 
 
-# The cohort is typed loosely: core sits below cohorts and does not import it.
-CohortSectionProvider = Callable[[Any], Card | None]
-_cohort_section_providers: list[CohortSectionProvider] = []
-
-
-def cohort_section(provider: CohortSectionProvider) -> CohortSectionProvider:
-    """Register a function that returns a section for a cohort's page (or None);
-    certificates adds the downloads of the cohort's certificates."""
-    _cohort_section_providers.append(provider)
-    return provider
+def add_cohort_section(app: Flask, provider: CohortSectionProvider) -> None:
+    """Show the section ``provider`` returns (if any) on a cohort's page; certificates adds
+    the downloads of the cohort's certificates."""
+    hooks_of(app).cohort_sections.append(provider)
 
 
 def cohort_sections(cohort: Any) -> list[Card]:
     return [
-        card for provider in _cohort_section_providers if (card := provider(cohort)) is not None
+        card for provider in _current().cohort_sections if (card := provider(cohort)) is not None
     ]

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from onboarding import dates
 from onboarding.core import bp
+from onboarding.core.forms import LanguageForm
 from onboarding.core.headers import cacheable
 from onboarding.core.nav import items_for
 
@@ -29,8 +30,6 @@ def format_score(value: float | None) -> str:
 
 
 def layout_context() -> dict[str, Any]:
-    from onboarding.auth.forms import LanguageForm
-
     if not has_request_context():  # e-mails rendered by a CLI command
         return {"org_name": current_app.config["ORG_NAME"]}
     locale = get_locale()

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from flask import flash, request, stream_with_context
+from flask import stream_with_context
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -186,15 +185,3 @@ def xlsx_download(
 ) -> Response:
     """An Excel attachment with real dates and numbers."""
     return _download(chunks_of(xlsx_file(sheet_title, header, rows)), filename, XLSX_TYPE)
-
-
-def date_arg(name: str) -> date | None:
-    """A yyyy-mm-dd query argument; anything else is ignored with a notice."""
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        flash(_("The date “%(value)s” was not understood and is ignored.", value=value), "warning")
-        return None

@@ -15,10 +15,11 @@ from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.cohorts.services import members_by_name, move_to_next_cohort
 from onboarding.content.models import Programme, QuestionType
 from onboarding.extensions import db
+from onboarding.i18n import local_today
+from onboarding.learning.models import QuizAttempt
 from onboarding.learning.services import mark_lesson_read
 from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import set_leader
-from onboarding.quizzes.models import QuizAttempt
 from onboarding.quizzes.services import start_attempt, submit_attempt
 
 DEMO_PASSWORD = "tynset-for-alle-demo"
@@ -211,7 +212,7 @@ def seed_demo(only_if_empty: bool = False, today: date | None = None) -> int:
     """Create the demo organisation and people that are missing; return how many were new."""
     if only_if_empty and db.session.scalar(select(func.count(User.id))):
         return 0
-    today = today or date.today()
+    today = today or local_today()
     created = 0
     municipality, new = _unit(MUNICIPALITY, UnitKind.MUNICIPALITY, None)
     created += new
@@ -342,7 +343,7 @@ def seed_progress(programme: Programme, today: date | None = None) -> int:
     """Give the demo's employees who have started some progress, through the same services a
     learner's clicks go through: lessons read, quizzes passed or failed, and the register of
     last autumn's day. Those who finish get their certificate. Return how many progressed."""
-    today = today or date.today()
+    today = today or local_today()
     rng = random.Random(2026)
     if db.session.scalar(select(func.count(QuizAttempt.id))):
         return 0
@@ -357,7 +358,7 @@ def seed_progress(programme: Programme, today: date | None = None) -> int:
             .order_by(User.start_date, User.id)
         )
     )
-    modules = [m for m in programme.modules if m.active and m.current_version is not None]
+    modules = programme.live_modules
     progressed = 0
     for index, person in enumerate(people):
         # Earlier starters have come further; a few have not begun at all.

@@ -1,4 +1,5 @@
-"""The learner's records: enrolment, lessons read, reflections, completed modules.
+"""The learner's records: enrolment, lessons read, reflections, quiz attempts, completed
+modules.
 
 Progress is kept per module and lesson *slug*, not per version, so that a new version of
 a module does not take away what someone has already done; completions keep the version
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.database import UTCDateTime, utcnow
@@ -18,7 +19,7 @@ from onboarding.extensions import db
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
-    from onboarding.content.models import Module, ModuleVersion, Programme
+    from onboarding.content.models import Module, ModuleVersion, Programme, Question
 
 
 class Enrolment(db.Model):  # type: ignore[name-defined]
@@ -91,3 +92,64 @@ class ModuleCompletion(db.Model):  # type: ignore[name-defined]
 
     module: Mapped[Module] = relationship()
     version: Mapped[ModuleVersion] = relationship()
+
+
+class QuizAttempt(db.Model):  # type: ignore[name-defined]
+    """One try at a module's quiz, on the version that was current when it started."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id", "number"),
+        # At most one open attempt per person and quiz, enforced by the database.
+        Index(
+            "uq_quiz_attempts_one_open",
+            "user_id",
+            "module_id",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    number: Mapped[int]
+    pass_mark: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None]
+    passed: Mapped[bool | None]
+
+    module: Mapped[Module] = relationship()
+    version: Mapped[ModuleVersion] = relationship()
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        back_populates="attempt", order_by="AttemptAnswer.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+
+class AttemptAnswer(db.Model):  # type: ignore[name-defined]
+    """A question drawn for an attempt, the option order shown, and the answer given."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    position: Mapped[int]
+    # Option ids in the order they were shown.
+    option_order: Mapped[list[int]] = mapped_column(JSON)
+    # The chosen option ids; for ordering questions, all option ids in the order given.
+    response: Mapped[list[int] | None] = mapped_column(JSON)
+    points: Mapped[float | None]
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TypeVarTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, undefer
+from sqlalchemy.orm.interfaces import LoaderOption
 from sqlalchemy.orm.util import identity_key
 
 from onboarding.audit import services as audit
@@ -21,10 +23,14 @@ from onboarding.core import hooks
 from onboarding.core.text import text_problem
 from onboarding.database import utcnow
 from onboarding.extensions import db
-from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
-from onboarding.quizzes.models import QuizAttempt
-from onboarding.quizzes.services import best_scores
-from onboarding.signals import attempt_submitted, modules_completed
+from onboarding.learning.models import (
+    Enrolment,
+    LessonProgress,
+    ModuleCompletion,
+    QuizAttempt,
+    Reflection,
+)
+from onboarding.signals import modules_completed
 
 MAX_REFLECTION_LENGTH = 5000
 
@@ -44,14 +50,17 @@ class Status(enum.StrEnum):
 
 Columns = TypeVarTuple("Columns")
 
-# A programme with its modules, their current versions and lessons (with the texts a
-# lesson page shows, since the structure is kept: see ProgrammeStructure), in three queries.
-_WITH_CONTENT = (
-    selectinload(Programme.modules)
-    .joinedload(Module.current_version)
-    .selectinload(ModuleVersion.lessons)
-    .options(undefer(Lesson.body_html_nb), undefer(Lesson.body_translations))
-)
+
+def _with_content() -> LoaderOption:
+    """A programme with its modules, their current versions and lessons (with the texts a
+    lesson page shows, since the structure is kept: see ProgrammeStructure), in three
+    queries. Built when asked, so that importing this module configures no mapper."""
+    return (
+        selectinload(Programme.modules)
+        .joinedload(Module.current_version)
+        .selectinload(ModuleVersion.lessons)
+        .options(undefer(Lesson.body_html_nb), undefer(Lesson.body_translations))
+    )
 
 
 class ProgrammeStructure:
@@ -126,7 +135,7 @@ def _with_structure(programme_id: int, synced_at: datetime) -> Programme:
     if fresh and (programme := structure.get(key)) is not None:
         return programme
     programme = db.session.scalars(
-        select(Programme).where(Programme.id == programme_id).options(_WITH_CONTENT)
+        select(Programme).where(Programme.id == programme_id).options(_with_content())
     ).one()
     if fresh:
         structure.put(key, programme)
@@ -345,9 +354,8 @@ def progress_for(
     }
     scores = best_scores(user)
     result = ProgrammeProgress(programme=programme, enrolment=enrolment)
-    for module in programme.modules:
-        if not module.active or module.current_version is None:
-            continue
+    for module in programme.live_modules:
+        assert module.current_version is not None
         best, passed = scores.get(module.id, (None, False))
         result.modules.append(
             ModuleProgress(
@@ -364,7 +372,7 @@ def progress_for(
 
 def find_module(programme: Programme, slug: str) -> Module | None:
     return next(
-        (m for m in programme.modules if m.slug == slug and m.active and m.current_version),
+        (m for m in programme.live_modules if m.slug == slug),
         None,
     )
 
@@ -402,15 +410,19 @@ def mark_lesson_read(user: User, lesson: Lesson) -> None:
     update_completion(user, version.module)
 
 
-def save_reflection(user: User, prompt: ReflectionPrompt, text: str, shared: bool) -> Reflection:
-    """Save (or replace) the person's answer to a reflection prompt."""
+def reflection_problem(text: str) -> str | None:
+    """What is wrong with an answer to a reflection prompt, for the person; None if nothing."""
     text = text.strip()
     if len(text) > MAX_REFLECTION_LENGTH:
-        raise LearningError(
-            _("The answer can be at most %(count)d characters.", count=MAX_REFLECTION_LENGTH)
-        )
-    if (problem := text_problem(text, multiline=True)) is not None:
+        return _("The answer can be at most %(count)d characters.", count=MAX_REFLECTION_LENGTH)
+    return text_problem(text, multiline=True)
+
+
+def save_reflection(user: User, prompt: ReflectionPrompt, text: str, shared: bool) -> Reflection:
+    """Save (or replace) the person's answer to a reflection prompt."""
+    if (problem := reflection_problem(text)) is not None:
         raise LearningError(problem)
+    text = text.strip()
     version = prompt.version
     reflection = db.session.scalar(
         select(Reflection).where(
@@ -430,6 +442,47 @@ def save_reflection(user: User, prompt: ReflectionPrompt, text: str, shared: boo
     return reflection
 
 
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    shared_with_leader: bool
+
+
+@dataclass
+class ReflectionProblems(LearningError):
+    """Some answers cannot be saved; nothing was. ``errors``: the message per prompt key."""
+
+    errors: dict[str, str]
+
+    def __str__(self) -> str:
+        return _("Your reflections are not saved. Look at the answers marked.")
+
+
+def save_reflections(user: User, module: Module, answers: Mapping[str, Answer]) -> list[Reflection]:
+    """Save the person's answers (by prompt key) to the module's current reflection prompts,
+    all or none: every answer is checked before the first is written. An empty answer to a
+    prompt never answered is left out (reflections are optional); one that empties a saved
+    answer replaces it."""
+    assert module.current_version is not None
+    saved = reflections_for(user, module)
+    chosen: list[tuple[ReflectionPrompt, Answer]] = []
+    errors: dict[str, str] = {}
+    for prompt in module.current_version.reflection_prompts:
+        answer = answers.get(prompt.key, Answer("", False))
+        if not answer.text.strip() and prompt.key not in saved:
+            continue
+        if (problem := reflection_problem(answer.text)) is not None:
+            errors[prompt.key] = problem
+        else:
+            chosen.append((prompt, answer))
+    if errors:
+        raise ReflectionProblems(errors)
+    return [
+        save_reflection(user, prompt, answer.text, answer.shared_with_leader)
+        for prompt, answer in chosen
+    ]
+
+
 def reflections_for(user: User, module: Module) -> dict[str, Reflection]:
     return {
         r.prompt_key: r
@@ -439,6 +492,44 @@ def reflections_for(user: User, module: Module) -> dict[str, Reflection]:
             )
         )
     }
+
+
+# -- quiz attempts, as records ------------------------------------------------------------
+
+
+def open_attempt(user: User, module: Module) -> QuizAttempt | None:
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.module_id == module.id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+    )
+
+
+def attempts_for(user: User, module: Module) -> list[QuizAttempt]:
+    """Every attempt, newest first."""
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
+            .order_by(QuizAttempt.number.desc())
+        )
+    )
+
+
+def best_scores(user: User) -> dict[int, tuple[float, bool]]:
+    """Per module id: the best submitted score and whether any attempt passed."""
+    rows = db.session.execute(
+        select(
+            QuizAttempt.module_id,
+            func.max(QuizAttempt.score),
+            func.max(func.cast(QuizAttempt.passed, db.Integer)),
+        )
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.module_id)
+    )
+    return {module_id: (float(best or 0), bool(passed)) for module_id, best, passed in rows}
 
 
 # -- completion ----------------------------------------------------------------------------
@@ -474,8 +565,29 @@ def update_completion(user: User, module: Module) -> ModuleCompletion | None:
     return completion
 
 
-@attempt_submitted.connect
-def _on_attempt_submitted(attempt: QuizAttempt) -> None:
-    user = db.session.get(User, attempt.user_id)
-    if user is not None and attempt.passed:
-        update_completion(user, attempt.module)
+# -- what a person shares with their leader --------------------------------------------------
+
+
+@dataclass
+class SharedReflection:
+    module_title: str
+    prompt: str
+    text: str
+    updated_at: datetime
+
+
+def shared_reflections(person: User) -> list[SharedReflection]:
+    """The reflections ``person`` chose to share with their leader."""
+    rows = db.session.execute(
+        select(Reflection, ReflectionPrompt, ModuleVersion)
+        .join(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
+        .join(ModuleVersion, ModuleVersion.id == ReflectionPrompt.version_id)
+        .join(Module, Module.id == Reflection.module_id)
+        .where(Reflection.user_id == person.id, Reflection.shared_with_leader.is_(True))
+        .order_by(Module.position, Reflection.prompt_key)
+    )
+    # The prompt and the module's title in the reader's language, like the learner saw them.
+    return [
+        SharedReflection(version.title, prompt.prompt, reflection.text, reflection.updated_at)
+        for reflection, prompt, version in rows
+    ]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onboarding.auth.models import User
 from onboarding.database import UTCDateTime, utcnow
 from onboarding.extensions import db
+
+if TYPE_CHECKING:
+    from onboarding.auth.models import User
 
 
 class Notification(db.Model):  # type: ignore[name-defined]

@@ -10,19 +10,22 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app, render_template
+from flask import Flask, Response, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, inspect, or_, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstanceState, joinedload
 
-from onboarding.auth.models import User
+from onboarding.core.deferred import when_closed
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import babel_locale
 from onboarding.notifications.models import Notification
+
+if TYPE_CHECKING:
+    from onboarding.auth.models import User
 
 
 @dataclass
@@ -72,7 +75,48 @@ def queue_email(
     )
     db.session.add(notification)
     db.session.flush()
+    if has_request_context():
+        g.setdefault(_QUEUED, []).append(notification)
     return notification
+
+
+# The notifications queued during the current request, sent once it has committed.
+_QUEUED = "queued_notifications"
+
+
+def _take_queued() -> list[int]:
+    """The ids of the e-mails this request queued and kept: one rolled back (with the
+    request, or with a savepoint) is no longer persistent and is left out."""
+    queued: list[Notification] = g.pop(_QUEUED, [])
+    ids = []
+    for notification in queued:
+        state: InstanceState[Notification] = inspect(notification)
+        if state.persistent and state.identity is not None:
+            ids.append(int(state.identity[0]))
+    return ids
+
+
+def send_queued() -> DeliveryReport:
+    """Send now the e-mails this request has queued, for a page that says how many went;
+    call it after the commit. Whatever the request queues afterwards is sent when it ends."""
+    ids = _take_queued()
+    return deliver(ids) if ids else DeliveryReport()
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def send_after_response(response: Response) -> Response:
+        """Every request that queued e-mail and succeeded (its view has committed) sends
+        what it queued, and only that, after the response has gone: nobody waits for the
+        mail server, and a request that failed sends nothing. Outside a request (a command,
+        a test calling services) e-mail waits for ``flask notify send``."""
+        if response.status_code < 400 and (ids := _take_queued()):
+            when_closed(app, response, lambda: _deliver_quietly(ids))
+        return response
+
+
+def _deliver_quietly(ids: list[int]) -> None:
+    deliver(ids)
 
 
 @dataclass(frozen=True)

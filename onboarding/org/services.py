@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from onboarding.audit import services as audit
 from onboarding.auth.access import may_manage
 from onboarding.auth.models import Role, User
+from onboarding.database import LIKE_ESCAPE, containing
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit, UnitKind
 
@@ -141,12 +142,13 @@ def people_query(search: str = "", unit_id: int | None = None) -> Select[tuple[U
         .order_by(User.last_name, User.first_name, User.id)
     )
     if search:
-        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = containing(search.lower())
         query = query.where(
             or_(
-                func.lower(User.first_name + " " + User.last_name).like(pattern, escape="\\"),
-                User.email.like(pattern, escape="\\"),
+                func.lower(User.first_name + " " + User.last_name).like(
+                    pattern, escape=LIKE_ESCAPE
+                ),
+                User.email.like(pattern, escape=LIKE_ESCAPE),
                 User.employee_number == search,
             )
         )

@@ -49,9 +49,7 @@ def units() -> str | Response | tuple[str, int]:
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 @roles_required(Role.HR, Role.ADMIN)
 def unit(unit_id: int) -> str | Response | tuple[str, int]:
-    unit = db.session.get(OrgUnit, unit_id)
-    if unit is None:
-        abort(404)
+    unit = db.get_or_404(OrgUnit, unit_id)
     form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
     leader_form = LeaderForm(prefix="leader")
     if form.validate_on_submit():
@@ -71,9 +69,7 @@ def unit(unit_id: int) -> str | Response | tuple[str, int]:
 @bp.post("/units/<int:unit_id>/leaders")
 @roles_required(Role.HR, Role.ADMIN)
 def add_leader(unit_id: int) -> str | Response | tuple[str, int]:
-    unit = db.session.get(OrgUnit, unit_id)
-    if unit is None:
-        abort(404)
+    unit = db.get_or_404(OrgUnit, unit_id)
     leader_form = LeaderForm(prefix="leader")
     if leader_form.validate_on_submit():
         person = find_user_by_email(leader_form.email.data or "")

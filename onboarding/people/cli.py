@@ -1,24 +1,107 @@
-"""``flask users import FILE``: the same import as HR's page, for scripts and big files."""
+"""``flask users``: create a person, or import a file of them (the same import as HR's page,
+for scripts and big files), from the command line."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from onboarding.auth.cli import users
+from onboarding.audit import services as audit
+from onboarding.auth.models import Role
+from onboarding.auth.services import AuthError, create_user, send_invitation
 from onboarding.extensions import db
+from onboarding.notifications.services import deliver
+from onboarding.people.import_apply import apply_batch, create_batch
+from onboarding.people.import_plan import ImportPlan, ImportRefused, RowStatus, build_plan
 from onboarding.people.reader import FileProblem, read_people_file
-from onboarding.people.services import (
-    ImportPlan,
-    ImportRefused,
-    RowStatus,
-    apply_batch,
-    build_plan,
-    create_batch,
-    deliver_import_emails,
+
+users = AppGroup("users", help="People who can sign in.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([role.value for role in Role]),
+    help="Repeat for several roles. Default: employee.",
 )
+@click.option("--employee-number")
+@click.option("--position", help="Job title (stillingstittel).")
+@click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]))
+@click.option(
+    "--password",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Set a password (asked for when given without a value). "
+    "Without it, an invitation is sent.",
+)
+def create_command(
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: tuple[str, ...],
+    employee_number: str | None,
+    position: str | None,
+    start_date: datetime | None,
+    password: str | None,
+) -> None:
+    """Create a person, with a password or an invitation e-mail."""
+    if password == "":
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            roles=[Role(role) for role in roles] or [Role.EMPLOYEE],
+            employee_number=employee_number,
+            position=position,
+            start_date=start_date.date() if start_date else None,
+            password=password,
+        )
+        # Done from the command line: the system, not a person, is the actor.
+        details = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "employee_number": user.employee_number,
+            "position": user.position,
+            "start_date": user.start_date,
+        }
+        audit.record(
+            None,
+            "person.created",
+            audit.person(user),
+            None,
+            {key: value for key, value in details.items() if value},
+        )
+        if roles:
+            audit.record(
+                None,
+                "role.added",
+                audit.person(user),
+                {"roles": []},
+                {"roles": audit.roles_of(user)},
+            )
+        notification = None if password else send_invitation(user)
+    except AuthError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    if notification is not None:
+        deliver([notification.id])
+        click.echo(f"Created {user.email}; invitation sent.")
+    else:
+        click.echo(f"Created {user.email} with a password.")
 
 
 def echo_plan(plan: ImportPlan) -> None:
@@ -100,7 +183,7 @@ def import_command(file: Path, dry_run: bool) -> None:
         db.session.rollback()
         raise click.ClickException(str(refused)) from refused
     db.session.commit()
-    deliver_import_emails(report.notification_ids)
+    deliver(report.notification_ids)
     click.echo(
         _(
             "Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged, "

@@ -33,13 +33,12 @@ from onboarding.content.models import Programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.learning.models import Enrolment, Reflection
+from onboarding.learning.models import Enrolment, QuizAttempt, Reflection
 from onboarding.learning.services import ProgrammeProgress, current_programme, progress_for
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import queue_email
 from onboarding.org.models import OrgUnit
 from onboarding.org.services import people_query
-from onboarding.quizzes.models import QuizAttempt
 from onboarding.urls import external_url
 
 

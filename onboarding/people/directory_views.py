@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,12 +15,12 @@ from onboarding.auth.models import Role, User
 from onboarding.auth.services import TokenProblem, email_change_for_token
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import is_unplaced
+from onboarding.core.filters import ListArguments
 from onboarding.core.forms import Form
-from onboarding.core.ids import page_number, parse_id
-from onboarding.core.tables import date_arg
+from onboarding.core.ids import page_number
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.notifications.services import deliver
+from onboarding.notifications.services import send_queued
 from onboarding.org.models import OrgUnit
 from onboarding.org.services import unit_tree
 from onboarding.people import bp
@@ -51,24 +51,17 @@ HR = (Role.HR, Role.ADMIN)
 def people() -> str:
     units = [unit for unit, _depth in unit_tree(leaders=False)]
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
+    args = ListArguments(request.args)
     filters = Filters(
-        search=request.args.get("q", "").strip()[:100],
-        unit_id=request.args.get("unit", type=parse_id),
-        cohort_id=request.args.get("cohort", type=parse_id),
-        status=request.args.get("status", ""),
-        started_from=date_arg("from"),
-        started_to=date_arg("to"),
-        placement=request.args.get("placement", ""),
+        search=args.search(),
+        unit_id=args.id("unit", {u.id for u in units}),
+        cohort_id=args.id("cohort", {c.id for c in cohorts}),
+        status=args.choice("status", STATUSES),
+        started_from=args.day("from"),
+        started_to=args.day("to"),
+        placement=args.choice("placement", PLACEMENTS),
     )
-    # Unknown filter values are ignored rather than failing.
-    if filters.unit_id not in {u.id for u in units}:
-        filters.unit_id = None
-    if filters.cohort_id not in {c.id for c in cohorts}:
-        filters.cohort_id = None
-    if filters.status not in STATUSES:
-        filters.status = ""
-    if filters.placement not in PLACEMENTS:
-        filters.placement = ""
+    args.flash_notices()
     page = db.paginate(
         directory_query(filters), page=page_number(), per_page=PAGE_SIZE, error_out=False
     )
@@ -92,9 +85,7 @@ def people() -> str:
 
 
 def _person_or_404(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = db.get_or_404(User, user_id)
     return person
 
 
@@ -144,7 +135,6 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
             form.employee_number.errors = [str(error)]
         else:
             db.session.commit()
-            deliver([notification.id for notification in confirmations])
             flash(_("The changes are saved."), "success")
             if confirmations:
                 flash(
@@ -167,12 +157,12 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
 def invite(user_id: int) -> Response:
     person = _person_or_404(user_id)
     try:
-        notifications = resend_invitation(person, by=current_user._get_current_object())
+        resend_invitation(person, by=current_user._get_current_object())
     except PersonError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        report = deliver([notification.id for notification in notifications])
+        report = send_queued()
         if report.failed:
             flash(
                 _(

@@ -15,9 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from onboarding.auth.forms import LANGUAGE_NAMES
 from onboarding.config import LANGUAGES
-from onboarding.core.forms import Form, IdSelectField
+from onboarding.core.forms import LANGUAGE_NAMES, Form, IdSelectField
 
 
 class UploadForm(Form):

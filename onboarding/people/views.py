@@ -18,6 +18,15 @@ from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.people import bp
 from onboarding.people.forms import ApplyForm, UploadForm
+from onboarding.people.import_apply import (
+    UNIMPORTED_FILES_KEPT,
+    apply_batch,
+    create_batch,
+    preview_batch,
+    recent_batches,
+)
+from onboarding.people.import_plan import AlreadyApplied, ImportPlan, PlanChanged
+from onboarding.people.import_result import import_result
 from onboarding.people.models import ImportBatch
 from onboarding.people.reader import (
     DESCRIPTIONS,
@@ -26,18 +35,6 @@ from onboarding.people.reader import (
     MAX_FILE_BYTES,
     REQUIRED,
     FileProblem,
-)
-from onboarding.people.services import (
-    UNIMPORTED_FILES_KEPT,
-    AlreadyApplied,
-    ImportPlan,
-    PlanChanged,
-    apply_batch,
-    create_batch,
-    deliver_import_emails,
-    import_result,
-    preview_batch,
-    recent_batches,
 )
 from onboarding.people.template import (
     FILENAME,
@@ -110,9 +107,7 @@ def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
 
 
 def _batch_or_404(batch_id: int) -> ImportBatch:
-    batch = db.session.get(ImportBatch, batch_id)
-    if batch is None:
-        abort(404)
+    batch = db.get_or_404(ImportBatch, batch_id)
     return batch
 
 
@@ -159,7 +154,6 @@ def apply(batch_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         return render_template("people/unreadable.html", batch=batch, problem=str(problem)), 422
     db.session.commit()
-    deliver_import_emails(report.notification_ids)
     flash(
         _(
             "The file is imported: %(created)d new and %(updated)d changed.",

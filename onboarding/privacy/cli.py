@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.people.services import UNIMPORTED_FILES_KEPT, discard_unimported_batches
+from onboarding.people.import_apply import UNIMPORTED_FILES_KEPT, discard_unimported_batches
 from onboarding.privacy.services import anonymise_left_before, left_before
 
 people = AppGroup("people", help="People's personal data.")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -20,10 +19,16 @@ from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.content.models import Module, ModuleVersion, Option, ReflectionPrompt
 from onboarding.database import utcnow
 from onboarding.extensions import db
-from onboarding.i18n import TIMEZONE
-from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
+from onboarding.i18n import start_of_day
+from onboarding.learning.models import (
+    AttemptAnswer,
+    Enrolment,
+    LessonProgress,
+    ModuleCompletion,
+    QuizAttempt,
+    Reflection,
+)
 from onboarding.notifications.models import Notification
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 from onboarding.reminders.models import Reminder
 
 # -- the person's own copy -------------------------------------------------------------------
@@ -267,7 +272,7 @@ class Candidate:
 
 def left_before(cutoff: date) -> list[User]:
     """Deactivated people, not yet anonymised, who left before ``cutoff`` (Oslo time)."""
-    start = datetime.combine(cutoff, time(0), tzinfo=ZoneInfo(TIMEZONE))
+    start = start_of_day(cutoff)
     return list(
         db.session.scalars(
             select(User)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from onboarding.content.models import QuestionType
-from onboarding.quizzes.models import QuizAttempt
+from onboarding.learning.models import QuizAttempt
 from onboarding.quizzes.services import ForgedAnswer
 
 FIELD = re.compile(r"a(\d{1,10})(?:-(\d{1,10}))?")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal
 
 from onboarding.content.models import Lesson, Option, Question, QuestionType, Scoring
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
+from onboarding.learning.models import AttemptAnswer, QuizAttempt
 from onboarding.quizzes.scoring import OptionFacts, PartialCredit, partial_credit
 
 # Option feedback in the course files often opens with its own verdict («Riktig. Strategien

@@ -14,9 +14,9 @@ from onboarding.auth.models import User
 from onboarding.content.models import Module, QuestionType
 from onboarding.database import utcnow
 from onboarding.extensions import db
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
+from onboarding.learning.models import AttemptAnswer, QuizAttempt
+from onboarding.learning.services import open_attempt, update_completion
 from onboarding.quizzes.scoring import OptionFacts, percent, score
-from onboarding.signals import attempt_submitted
 
 
 class QuizError(ValueError):
@@ -35,16 +35,6 @@ class MissingAnswers(QuizError):
 
     def __str__(self) -> str:
         return _("Answer every question before you submit.")
-
-
-def open_attempt(user: User, module: Module) -> QuizAttempt | None:
-    return db.session.scalar(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id == user.id,
-            QuizAttempt.module_id == module.id,
-            QuizAttempt.submitted_at.is_(None),
-        )
-    )
 
 
 def start_attempt(user: User, module: Module, rng: random.Random | None = None) -> QuizAttempt:
@@ -125,7 +115,8 @@ def check_responses(
 
 
 def submit_attempt(attempt: QuizAttempt, responses: Mapping[int, Sequence[int]]) -> QuizAttempt:
-    """Score and close ``attempt``. Submitting an attempt that is already closed (a double
+    """Score and close ``attempt``; a pass completes the module when its lessons are read
+    (``learning.update_completion``). Submitting an attempt that is already closed (a double
     click, the back button, a retry) changes nothing and returns the recorded result."""
     if not attempt.is_open:
         return attempt
@@ -151,30 +142,8 @@ def submit_attempt(attempt: QuizAttempt, responses: Mapping[int, Sequence[int]])
     attempt.passed = attempt.score >= attempt.pass_mark
     db.session.flush()
     db.session.refresh(attempt, ["submitted_at"])
-    attempt_submitted.send(attempt)
+    if attempt.passed:
+        person = db.session.get(User, attempt.user_id)
+        assert person is not None
+        update_completion(person, attempt.module)
     return attempt
-
-
-def attempts_for(user: User, module: Module) -> list[QuizAttempt]:
-    """Every attempt, newest first."""
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
-            .order_by(QuizAttempt.number.desc())
-        )
-    )
-
-
-def best_scores(user: User) -> dict[int, tuple[float, bool]]:
-    """Per module id: the best submitted score and whether any attempt passed."""
-    rows = db.session.execute(
-        select(
-            QuizAttempt.module_id,
-            func.max(QuizAttempt.score),
-            func.max(func.cast(QuizAttempt.passed, db.Integer)),
-        )
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.module_id)
-    )
-    return {module_id: (float(best or 0), bool(passed)) for module_id, best, passed in rows}

@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 
 from onboarding.content.models import Question
 from onboarding.extensions import db
+from onboarding.learning.models import AttemptAnswer, QuizAttempt
 from onboarding.learning.services import current_programme, ensure_enrolment, find_module
 from onboarding.quizzes import bp
 from onboarding.quizzes.forms import field_name, parse_responses
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 from onboarding.quizzes.review import format_points, review
 from onboarding.quizzes.services import (
     ForgedAnswer,

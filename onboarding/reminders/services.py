@@ -17,15 +17,16 @@ from flask import current_app
 from sqlalchemy import ColumnElement, CursorResult, and_, select, update
 from sqlalchemy.orm import selectinload
 
-from onboarding.attendance.models import Attendance, AttendanceStatus
+from onboarding.attendance.models import ATTENDED, Attendance, AttendanceStatus
 from onboarding.attendance.progress import Progress, progress_expression
 from onboarding.auth.models import Role, User, UserRole
 from onboarding.auth.services import invitation_due, send_invitation
 from onboarding.cohorts.models import CohortMember, CohortSession
-from onboarding.cohorts.services import at_oslo, local, place_everyone, send_pending_invitations
+from onboarding.cohorts.services import place_everyone, send_pending_invitations
 from onboarding.database import utcnow
+from onboarding.dates import local
 from onboarding.extensions import db
-from onboarding.i18n import start_of_day
+from onboarding.i18n import at_oslo, start_of_day
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme
 from onboarding.notifications.models import Notification
@@ -257,9 +258,7 @@ def _behind(today: date) -> Iterable[Behind]:
         )
         for person, due_date in overdue:
             found[person.id] = Behind(person, due_date=due_date)
-    attended = select(Attendance.user_id).where(
-        Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE])
-    )
+    attended = select(Attendance.user_id).where(Attendance.status.in_(ATTENDED))
     absent = db.session.execute(
         select(User, CohortSession.starts_at, Attendance.status)
         .join(Attendance, Attendance.user_id == User.id)

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -25,17 +25,23 @@ from sqlalchemy import (
 )
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
-from onboarding.attendance.progress import Progress, progress_expression, started
-from onboarding.auth.models import Role, User
+from onboarding.attendance.progress import Progress, progress_expression
+from onboarding.auth.models import User
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
-from onboarding.content.models import Module, ModuleVersion, Programme, ReflectionPrompt
+from onboarding.content.models import Module, Programme
+from onboarding.database import LIKE_ESCAPE, containing
 from onboarding.extensions import db
-from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, Reflection
+from onboarding.learning.models import (
+    Enrolment,
+    LessonProgress,
+    ModuleCompletion,
+    QuizAttempt,
+)
 from onboarding.org.models import OrgUnit
-from onboarding.org.services import is_leader_of, subtree_unit_ids, unit_tree
+from onboarding.org.scope import Scope, unit_and_below
+from onboarding.org.services import unit_tree
 from onboarding.people.directory import Filters
-from onboarding.quizzes.models import QuizAttempt
 
 
 class ModuleStatus(enum.StrEnum):
@@ -50,56 +56,6 @@ FIXED_SORTS = ("name", "unit", "cohort", "attendance", "deadline", "status", "ce
 MODULE_SORT_PREFIX = "module-"
 
 RowsQuery = Select[*tuple[Any, ...]]
-
-
-# -- who sees whom -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The units whose people a viewer sees: ``root_ids`` and ``unit_ids`` (the roots and
-    every unit below them) are None for the whole organisation."""
-
-    root_ids: tuple[int, ...] | None
-    unit_ids: frozenset[int] | None
-
-    @classmethod
-    def everyone(cls) -> Scope:
-        return cls(None, None)
-
-    @classmethod
-    def led_by(cls, leader: User) -> Scope:
-        """The units ``leader`` leads and those below them, read now in one query. The
-        queries then filter on the list itself: a planner cannot tell how many rows a
-        recursive query gives, and would read the whole organisation for a unit of 50."""
-        roots = tuple(sorted(unit.id for unit in leader.led_units))
-        ids = cast(
-            "frozenset[int]",
-            frozenset(db.session.scalars(subtree_unit_ids(roots))) if roots else frozenset(),
-        )
-        return cls(roots, ids)
-
-    @property
-    def whole_organisation(self) -> bool:
-        return self.root_ids is None
-
-    def visible_unit_ids(self) -> frozenset[int]:
-        """Ids of every unit in scope (for the whole organisation, one query)."""
-        if self.unit_ids is None:
-            return frozenset(db.session.scalars(select(OrgUnit.id)))
-        return self.unit_ids
-
-
-def unit_and_below(unit_id: int) -> set[int]:
-    """The unit and every unit below it (one query)."""
-    return set(db.session.scalars(subtree_unit_ids([unit_id])))
-
-
-def may_see(viewer: User, person: User) -> bool:
-    """HR and admin see everyone; a leader the people in the units they lead and below."""
-    if viewer.has_role(Role.HR, Role.ADMIN):
-        return True
-    return is_leader_of(viewer, person)
 
 
 # -- the query behind the table, the summary and the chart ---------------------------------
@@ -119,11 +75,6 @@ class ReportFilters(Filters):
             "sort": self.sort if self.sort != "name" else None,
             "dir": "desc" if self.descending else None,
         }
-
-
-def _escaped_like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def report_query(
@@ -189,7 +140,7 @@ def report_query(
     if filters.search:
         query = query.where(
             func.lower(User.first_name + " " + User.last_name).like(
-                _escaped_like(filters.search), escape="\\"
+                containing(filters.search.lower()), escape=LIKE_ESCAPE
             )
         )
     if filters.started_from is not None:
@@ -568,160 +519,3 @@ def _group_of(unit_id: int | None, group_ids: set[int], by_id: dict[int, OrgUnit
             return current
         current = by_id[current].parent_id if current in by_id else None
     return None
-
-
-# -- the cohort funnel (HR) ------------------------------------------------------------------
-
-
-def cohorts_by_first_session() -> list[Cohort]:
-    """Every cohort, earliest first session first (those without sessions last); one query,
-    without loading their members."""
-    first = (
-        select(CohortSession.cohort_id, func.min(CohortSession.starts_at).label("first"))
-        .group_by(CohortSession.cohort_id)
-        .subquery()
-    )
-    return list(
-        db.session.scalars(
-            select(Cohort)
-            .outerjoin(first, first.c.cohort_id == Cohort.id)
-            .order_by(first.c.first.asc().nulls_last(), Cohort.name)
-        )
-    )
-
-
-class Step(enum.IntEnum):
-    """The steps of the funnel, in order; a person is at the last step they reached in a row."""
-
-    INVITED = 0
-    STARTED = 1
-    MODULES_COMPLETED = 2
-    ATTENDED = 3
-    CERTIFIED = 4
-
-
-@dataclass
-class StuckPerson:
-    user_id: int
-    name: str
-
-
-@dataclass
-class Funnel:
-    cohort: Cohort
-    reached: list[int]  # per step: how many reached it and every step before it
-    stuck: dict[Step, list[StuckPerson]]  # at most STUCK_SHOWN per step
-    stuck_count: dict[Step, int]
-
-
-STUCK_SHOWN = 10
-
-
-def _step_expression(programme: Programme) -> ColumnElement[int]:
-    attended = exists().where(
-        Attendance.user_id == User.id,
-        Attendance.session_id == CohortSession.id,
-        CohortSession.cohort_id == CohortMember.cohort_id,
-        Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
-    )
-    certified = exists().where(
-        Certificate.user_id == User.id,
-        Certificate.programme_id == programme.id,
-        Certificate.revoked_at.is_(None),
-    )
-    return case(
-        (~started(), int(Step.INVITED)),
-        (Enrolment.modules_completed_at.is_(None), int(Step.STARTED)),
-        (~attended, int(Step.MODULES_COMPLETED)),
-        (~certified, int(Step.ATTENDED)),
-        else_=int(Step.CERTIFIED),
-    )
-
-
-def funnels(programme: Programme, cohorts: Sequence[Cohort]) -> list[Funnel]:
-    """Per cohort: invited → started → modules completed → attended → certified, and who is
-    stuck at each step; two queries for all cohorts."""
-    if not cohorts:
-        return []
-    members = (
-        select(
-            CohortMember.cohort_id,
-            User.id.label("user_id"),
-            User.first_name,
-            User.last_name,
-            _step_expression(programme).label("step"),
-        )
-        .join(User, User.id == CohortMember.user_id)
-        .outerjoin(
-            Enrolment,
-            and_(Enrolment.user_id == User.id, Enrolment.programme_id == programme.id),
-        )
-        .where(User.active.is_(True), CohortMember.cohort_id.in_([c.id for c in cohorts]))
-        .subquery()
-    )
-    counts: dict[int, dict[int, int]] = {}
-    for cohort_id, step, count in db.session.execute(
-        select(members.c.cohort_id, members.c.step, func.count()).group_by(
-            members.c.cohort_id, members.c.step
-        )
-    ):
-        counts.setdefault(cohort_id, {})[step] = count
-    ranked = select(
-        members,
-        func.row_number()
-        .over(
-            partition_by=(members.c.cohort_id, members.c.step),
-            order_by=(members.c.last_name, members.c.first_name, members.c.user_id),
-        )
-        .label("position"),
-    ).subquery()
-    stuck: dict[int, dict[Step, list[StuckPerson]]] = {}
-    for row in db.session.execute(
-        select(ranked)
-        .where(ranked.c.position <= STUCK_SHOWN, ranked.c.step < int(Step.CERTIFIED))
-        .order_by(ranked.c.cohort_id, ranked.c.step, ranked.c.position)
-    ):
-        stuck.setdefault(row.cohort_id, {}).setdefault(Step(row.step), []).append(
-            StuckPerson(row.user_id, f"{row.first_name} {row.last_name}")
-        )
-    result = []
-    for cohort in cohorts:
-        per_step = counts.get(cohort.id, {})
-        reached = [sum(n for step, n in per_step.items() if step >= s) for s in Step]
-        result.append(
-            Funnel(
-                cohort=cohort,
-                reached=reached,
-                stuck=stuck.get(cohort.id, {}),
-                stuck_count={s: per_step.get(int(s), 0) for s in Step if s != Step.CERTIFIED},
-            )
-        )
-    return result
-
-
-# -- one person's record ---------------------------------------------------------------------
-
-
-@dataclass
-class SharedReflection:
-    module_title: str
-    prompt: str
-    text: str
-    updated_at: datetime
-
-
-def shared_reflections(person: User) -> list[SharedReflection]:
-    """The reflections ``person`` chose to share with their leader."""
-    rows = db.session.execute(
-        select(Reflection, ReflectionPrompt, ModuleVersion)
-        .join(ReflectionPrompt, ReflectionPrompt.id == Reflection.prompt_id)
-        .join(ModuleVersion, ModuleVersion.id == ReflectionPrompt.version_id)
-        .join(Module, Module.id == Reflection.module_id)
-        .where(Reflection.user_id == person.id, Reflection.shared_with_leader.is_(True))
-        .order_by(Module.position, Reflection.prompt_key)
-    )
-    # The prompt and the module's title in the reader's language, like the learner saw them.
-    return [
-        SharedReflection(version.title, prompt.prompt, reflection.text, reflection.updated_at)
-        for reflection, prompt, version in rows
-    ]

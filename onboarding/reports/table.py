@@ -32,12 +32,6 @@ MODULE_LABELS = {
     ModuleStatus.IN_PROGRESS: _l("In progress"),
     ModuleStatus.COMPLETED: _l("Completed"),
 }
-ATTENDANCE_LABELS = {
-    AttendanceStatus.PRESENT: _l("Present"),
-    AttendanceStatus.LATE: _l("Late"),
-    AttendanceStatus.EXCUSED: _l("Excused absence"),
-    AttendanceStatus.ABSENT: _l("Absent"),
-}
 NOTHING = "–"
 
 
@@ -53,7 +47,7 @@ class TableText:
         self.modules = list(modules)
         self.progress = {key: str(label) for key, label in PROGRESS_LABELS.items()}
         self.module_status = {key: str(label) for key, label in MODULE_LABELS.items()}
-        self.attendance = {key: str(label) for key, label in ATTENDANCE_LABELS.items()}
+        self.attendance = {status: str(status.label) for status in AttendanceStatus}
         self.not_registered = gettext("Not registered")
         self.now = datetime.now(UTC)
         self._dates: dict[date | datetime, str] = {}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from onboarding.attendance.services import facilitates_sessions
@@ -15,26 +15,26 @@ from onboarding.certificates.services import certificates_of
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import placement_counts
 from onboarding.content.models import Module, Programme
-from onboarding.core.ids import page_number, parse_id
-from onboarding.core.tables import csv_download, date_arg, xlsx_download
+from onboarding.core.filters import ListArguments
+from onboarding.core.ids import page_number
+from onboarding.core.tables import csv_download, xlsx_download
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.learning.services import current_programme
-from onboarding.org.services import is_leader_of, unit_tree
+from onboarding.learning.services import current_programme, shared_reflections
+from onboarding.notifications.models import Notification
+from onboarding.org.models import OrgUnit
+from onboarding.org.scope import Scope
+from onboarding.org.services import can_view_person, is_leader_of, unit_tree
 from onboarding.people.directory import person_record
 from onboarding.reports import bp, table
+from onboarding.reports.funnel import cohorts_by_first_session, funnels
 from onboarding.reports.services import (
     MODULE_SORT_PREFIX,
     STATUS_FILTERS,
     ReportFilters,
-    Scope,
-    cohorts_by_first_session,
-    funnels,
     iter_report_rows,
-    may_see,
     report_page,
-    shared_reflections,
     sort_keys,
     summary,
 )
@@ -46,54 +46,36 @@ EXPORT_KINDS = ("csv", "xlsx")
 
 
 def _modules(programme: Programme) -> list[Module]:
-    return [m for m in programme.modules if m.active and m.current_version is not None]
-
-
-def _int_arg(name: str) -> int | None:
-    """An id from the query string; anything that is not an id is ignored with a notice."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return parse_id(raw)
-    except ValueError:
-        flash(
-            _("The filter value “%(value)s” was not understood and is ignored.", value=raw[:60]),
-            "warning",
-        )
-        return None
+    return programme.live_modules
 
 
 def _filters(scope: Scope, modules: list[Module], cohort_ids: set[int]) -> ReportFilters:
     """The filters in the query string. A unit outside the viewer's scope is a 404, whatever
     else is unknown is ignored with a notice."""
+    args = ListArguments(request.args)
     filters = ReportFilters(
-        search=request.args.get("q", "").strip()[:100],
-        started_from=date_arg("from"),
-        started_to=date_arg("to"),
+        search=args.search(),
+        started_from=args.day("from"),
+        started_to=args.day("to"),
+        cohort_id=args.id(
+            "cohort", cohort_ids, _("There is no such cohort; the cohort filter is ignored.")
+        ),
+        status=args.choice(
+            "status", STATUS_FILTERS, _("There is no such status; the status filter is ignored.")
+        ),
+        sort=args.choice(
+            "sort",
+            sort_keys(modules),
+            _("The table cannot be sorted that way; it is sorted by name."),
+        )
+        or "name",
+        descending=request.args.get("dir") == "desc",
     )
-    unit_id = _int_arg("unit")
-    if unit_id is not None:
-        if unit_id not in scope.visible_unit_ids():
-            abort(404)
-        filters.unit_id = unit_id
-    cohort_id = _int_arg("cohort")
-    if cohort_id is not None:
-        if cohort_id in cohort_ids:
-            filters.cohort_id = cohort_id
-        else:
-            flash(_("There is no such cohort; the cohort filter is ignored."), "warning")
-    status = request.args.get("status", "").strip()
-    if status in STATUS_FILTERS:
-        filters.status = status
-    elif status:
-        flash(_("There is no such status; the status filter is ignored."), "warning")
-    sort = request.args.get("sort", "").strip()
-    if sort in sort_keys(modules):
-        filters.sort = sort
-    elif sort:
-        flash(_("The table cannot be sorted that way; it is sorted by name."), "warning")
-    filters.descending = request.args.get("dir") == "desc"
+    unit_id = args.id("unit")
+    if unit_id is not None and unit_id not in scope.visible_unit_ids():
+        abort(404)
+    filters.unit_id = unit_id
+    args.flash_notices()
     return filters
 
 
@@ -194,7 +176,7 @@ def overview_export(kind: str) -> Response:
 def person(user_id: int) -> str:
     person = db.session.get(User, user_id)
     # Nothing about a person outside the viewer's units, not even that they exist.
-    if person is None or not may_see(current_user, person):
+    if person is None or not can_view_person(current_user, person):
         abort(404)
     record = person_record(person)
     # Reflections are shared with the person's leaders only, not with HR.
@@ -229,4 +211,30 @@ def landing() -> Response:
 def work() -> str:
     return render_template(
         "reports/work.html", work=work_for_hr(), days=SESSIONS_AHEAD_DAYS, now=utcnow()
+    )
+
+
+@bp.get("/system")
+@roles_required(Role.ADMIN)
+def system() -> str:
+    """What an administrator needs to know about this installation."""
+    config = current_app.config
+    url = db.engine.url
+    backend = url.get_backend_name()
+    counts = {
+        "users": db.session.scalar(select(func.count(User.id))),
+        "active_users": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))),
+        "units": db.session.scalar(select(func.count(OrgUnit.id))),
+        "queued_mail": db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.sent_at.is_(None))
+        ),
+    }
+    return render_template(
+        "reports/system.html",
+        environment=config["ENV_NAME"],
+        database=f"{backend} ({url.database if backend == 'sqlite' else url.host})",
+        mail=config["MAIL_SERVER"] or None,
+        outbox=config["MAIL_OUTBOX_DIR"],
+        base_url=config["BASE_URL"],
+        counts=counts,
     )

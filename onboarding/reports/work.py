@@ -12,7 +12,7 @@ from onboarding.attendance.services import SessionSummary, sessions_ahead
 from onboarding.auth import throttle
 from onboarding.auth.models import Role, User
 from onboarding.certificates.models import Certificate
-from onboarding.certificates.services import awaiting_reissue
+from onboarding.certificates.register import awaiting_reissue
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import (
     placement_counts,

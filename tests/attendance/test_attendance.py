@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from onboarding.attendance.models import AttendanceChange, AttendanceStatus
 from onboarding.attendance.services import (
@@ -24,15 +24,16 @@ from onboarding.attendance.services import (
     register,
 )
 from onboarding.auth.models import Role, User
+from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, assign_new_hire, create_cohort
 from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme, ensure_enrolment, mark_lesson_read
 from onboarding.quizzes.services import start_attempt, submit_attempt
-from onboarding.signals import programme_completed
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, at_the_session, post_form, text_of
 from tests.quizzes.test_engine import right_answers
@@ -97,8 +98,8 @@ def test_people_who_had_not_started_are_not_absent(session: CohortSession) -> No
 def test_hr_moves_those_who_did_not_attend_once_the_session_is_over(
     app: Flask, client: FlaskClient
 ) -> None:
-    started = date.today() - timedelta(days=60)
-    soon = date.today() + timedelta(days=30)
+    started = local_today() - timedelta(days=60)
+    soon = local_today() + timedelta(days=30)
     with app.app_context():
         spring = add_session(
             create_cohort("Vårkullet 2027"),
@@ -220,45 +221,44 @@ def learner(session: CohortSession) -> tuple[User, Enrolment]:
     return person, enrolment
 
 
-@pytest.fixture
-def completed() -> list[object]:
-    received: list[object] = []
-
-    def receiver(sender: object) -> None:
-        received.append(sender)
-
-    programme_completed.connect(receiver)
-    yield received
-    programme_completed.disconnect(receiver)
+def certificates_issued(person: User) -> int:
+    return db.session.scalar(
+        select(func.count(Certificate.id)).where(Certificate.user_id == person.id)
+    )
 
 
 def test_completion_when_attendance_comes_last(
-    session: CohortSession, learner: tuple[User, Enrolment], completed: list[object]
+    session: CohortSession, learner: tuple[User, Enrolment]
 ) -> None:
     person, enrolment = learner
     complete_modules(person)
     assert enrolment.modules_completed_at is not None
     assert enrolment.completed_at is None
-    assert completed == []
+    assert certificates_issued(person) == 0
     mark(session, person, AttendanceStatus.EXCUSED, None)  # excused is not attended
-    assert completed == []
+    assert enrolment.completed_at is None
+    assert certificates_issued(person) == 0
     with at_the_session(session):
         mark(session, person, AttendanceStatus.LATE, None)
-        assert completed == [enrolment]
         assert enrolment.completed_at is not None
+        assert certificates_issued(person) == 1
+        completed_at = enrolment.completed_at
         mark(session, person, AttendanceStatus.PRESENT, None)  # no second completion
-    assert completed == [enrolment]
+    assert enrolment.completed_at == completed_at
+    assert certificates_issued(person) == 1
 
 
 def test_completion_when_the_modules_come_last(
-    session: CohortSession, learner: tuple[User, Enrolment], completed: list[object]
+    session: CohortSession, learner: tuple[User, Enrolment]
 ) -> None:
     person, enrolment = learner
     with at_the_session(session):
         mark(session, person, AttendanceStatus.PRESENT, None)
-    assert completed == []
+    assert enrolment.completed_at is None
+    assert certificates_issued(person) == 0
     complete_modules(person)
-    assert completed == [enrolment]
+    assert enrolment.completed_at is not None
+    assert certificates_issued(person) == 1
 
 
 def test_the_sign_in_sheet_lists_the_members(app: Flask, session: CohortSession) -> None:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 
 from onboarding.content.models import QuestionType
 from onboarding.extensions import db
-from onboarding.quizzes.models import QuizAttempt
+from onboarding.learning.models import QuizAttempt
 
 
 @dataclass(frozen=True)

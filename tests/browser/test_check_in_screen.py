@@ -6,10 +6,12 @@ typing the code, and the count on the screen moves."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,6 +23,7 @@ from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from tests.browser.conftest import Axe, sign_in
 from tests.factories import commit, create_user
 
@@ -39,14 +42,14 @@ def session_now(app: Flask, live_server: str) -> int:
         cohort = create_cohort("Vårkullet")
         session = add_session(
             cohort,
-            SessionPlan(date.today(), (9, 0), (15, 0), "Kommunestyresalen", 30),
+            SessionPlan(local_today(), (9, 0), (15, 0), "Kommunestyresalen", 30),
             by=None,
         )
         session.starts_at = utcnow() - timedelta(minutes=10)
         session.ends_at = utcnow() + timedelta(hours=3)
         for email, name in (("nora@tynset.example", "Nora"), ("ola@tynset.example", "Ola")):
             person = create_user(
-                email, first_name=name, start_date=date.today() - timedelta(days=30)
+                email, first_name=name, start_date=local_today() - timedelta(days=30)
             )
             move_member(person, cohort, session, by=None)
         commit()
@@ -183,3 +186,49 @@ def test_the_screen_shows_the_next_code_when_the_countdown_ends(
         valid = {shown(check_in_code(session, time.time() - back)) for back in (0, 4)}
     assert page.locator(".check-in-code").inner_text() in valid
     axe(page)
+
+
+def test_a_wrong_code_on_the_phone_says_what_to_do_and_so_does_the_limit(
+    page: Page, phone: BrowserContext, axe: Axe, session_now: int
+) -> None:
+    """Nora mistypes the code: the message is beside the field and in the summary, and
+    her text stays to correct. More than ten wrong codes hold her for a while: the page says until
+    when, and that the person running the session can register her meanwhile."""
+    del page  # the projector is not needed here
+    employee = phone.new_page()
+    axe.watch(employee)
+    sign_in(employee, axe, "nora@tynset.example")
+    axe(employee)
+    employee.goto("/check-in")
+    axe(employee)
+    employee.get_by_label("Kode").fill("ABC DEF")
+    employee.keyboard.press("Enter")
+    wrong = "Koden er feil eller har gått ut. Sjekk koden på skjermen og prøv igjen."
+    expect(employee.locator(".ds-error-summary")).to_contain_text(wrong)
+    expect(employee.locator("#code-error")).to_have_text(wrong)
+    expect(employee.get_by_label("Kode")).to_have_value("ABCDEF")  # kept, as the code reads it
+    assert employee.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    axe(employee)
+    shoot_check_in(employee, "check-in-wrong-code")
+    for _attempt in range(10):  # ten wrong in ten minutes are let through, not the next
+        employee.get_by_label("Kode").fill("ABC DEF")
+        employee.get_by_role("button", name="Sjekk inn").click()
+    expect(employee.get_by_role("heading", level=2)).to_have_text("For mange feil koder")
+    alert = employee.get_by_role("alert")
+    expect(alert).to_contain_text(re.compile(r"Du kan prøve igjen kl\. \d\d\.\d\d\."))
+    expect(alert).to_contain_text("kan kurslederen registrere deg som møtt")
+    expect(employee.get_by_label("Kode")).to_have_count(0)
+    assert employee.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    axe(employee)
+    shoot_check_in(employee, "check-in-too-many")
+
+
+def shoot_check_in(page: Page, name: str) -> None:
+    """With SCREENSHOTS=<folder>, a picture of the page at 390 and 1280 px."""
+    folder = os.environ.get("SCREENSHOTS")
+    if not folder:
+        return
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(PHONE)

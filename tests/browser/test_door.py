@@ -3,7 +3,7 @@ alone, and every mark is saved once, whatever order the answers come back in."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -14,6 +14,7 @@ from onboarding.attendance.models import Attendance, AttendanceStatus
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from tests.browser.conftest import Axe, sign_in
 from tests.factories import commit, create_unit, create_user
 
@@ -40,7 +41,7 @@ def forty(app: Flask, live_server: str) -> int:
         trond = create_user("trond@tynset.example", first_name="Trond", last_name="Kursholder")
         cohort = create_cohort("Høstkullet")
         session = add_session(
-            cohort, SessionPlan(date.today(), (9, 0), (15, 0), "Kommunestyresalen", 45), by=None
+            cohort, SessionPlan(local_today(), (9, 0), (15, 0), "Kommunestyresalen", 45), by=None
         )
         session.starts_at = utcnow() - timedelta(minutes=10)
         session.ends_at = utcnow() + timedelta(hours=5)
@@ -50,7 +51,7 @@ def forty(app: Flask, live_server: str) -> int:
                 first_name=FIRST[number % 10],
                 last_name=LAST[number // 10],
                 unit=units[number % 2],
-                start_date=date.today() - timedelta(days=40),
+                start_date=local_today() - timedelta(days=40),
             )
             move_member(person, cohort, session, by=None)
         commit()

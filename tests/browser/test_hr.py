@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +22,7 @@ from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.org.models import UnitKind
 from onboarding.org.services import create_unit
 from tests.browser.conftest import Axe, sign_in
@@ -31,7 +32,7 @@ from tests.people.conftest import csv_bytes, person
 
 pytestmark = pytest.mark.browser
 
-TODAY = date.today()
+TODAY = local_today()
 SESSION_DAY = TODAY + timedelta(days=7)
 LAST_DAY = TODAY - timedelta(days=60)  # last cohort's session
 

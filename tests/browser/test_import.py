@@ -139,7 +139,7 @@ def test_both_templates_download_and_preview_without_errors(
         "ingrid.tronsmoen@tynset.example",
         "Hjemmetjenesten",
         "Rådgiver",
-        datetime(2027, 3, 1),
+        datetime(2027, 3, 1),  # noqa: DTZ001 (a spreadsheet cell has no time zone)
         None,
     ]
     assert example[6].number_format == "DD.MM.YYYY"  # a real date, shown the Norwegian way

@@ -4,7 +4,6 @@ the module page to the result page, with the focus visible at every stop."""
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from onboarding.content.services import sync_programme
+from onboarding.i18n import local_today
 from tests.attendance.test_attendance import VALID
 from tests.browser.conftest import Axe, sign_in
 from tests.browser.quiz import attempt_id_in, choices
@@ -82,7 +82,7 @@ def learner(app: Flask, tmp_path: Path) -> None:
     module_file.write_text(yaml.safe_dump(module, allow_unicode=True), encoding="utf-8")
     with app.app_context():
         sync_programme(course)
-        create_user("nora@tynset.example", first_name="Nora", start_date=date.today())
+        create_user("nora@tynset.example", first_name="Nora", start_date=local_today())
         commit()
 
 

@@ -4,7 +4,7 @@ scrolls sideways. A wide table may scroll inside its own ``.table-wrap``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme, save_reflection
 from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import create_unit
@@ -79,18 +80,18 @@ def organisation(app: Flask) -> None:
         cohort = create_cohort("Vårkullet 2027")
         session = add_session(
             cohort,
-            SessionPlan(date.today() + timedelta(days=20), (9, 0), (15, 0), "Rådhuset", 40),
+            SessionPlan(local_today() + timedelta(days=20), (9, 0), (15, 0), "Rådhuset", 40),
             by=None,
         )
         nora = create_user(
-            "nora@tynset.example", first_name="Nora", unit=tff, start_date=date.today()
+            "nora@tynset.example", first_name="Nora", unit=tff, start_date=local_today()
         )
         move_member(nora, cohort, session, by=None)
         create_user("hr@tynset.example", roles=(Role.HR, Role.LEADER), unit=kommune, leads=helse)
         for number, unit in enumerate([tff, tff, plan, helse]):
             person = employee(
                 unit,
-                due=date.today() + timedelta(days=10 * number - 5),
+                due=local_today() + timedelta(days=10 * number - 5),
                 first_name="Kristoffer-Alexander",
                 last_name=f"Kommunikasjonsrådgiversen{number}",
             )
@@ -160,7 +161,7 @@ def long_record(app: Flask, organisation: None) -> int:
         )
         person = employee(
             unit,
-            due=date.today() + timedelta(days=30),
+            due=local_today() + timedelta(days=30),
             first_name="Kristoffer-Alexander",
             last_name="Kommunikasjonsrådgiversen",
         )

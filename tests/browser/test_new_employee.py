@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from onboarding.cohorts.services import SessionPlan, add_session, create_cohort,
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme
 from onboarding.notifications.services import deliver
 from tests.browser.conftest import Axe
@@ -30,7 +31,7 @@ from tests.helpers import link_in, outbox_messages
 
 pytestmark = pytest.mark.browser
 
-START = date.today() - timedelta(days=7)
+START = local_today() - timedelta(days=7)
 NEW_PASSWORD = "fjellet bak tynset er blått"
 
 
@@ -50,7 +51,7 @@ def new_hire(app: Flask, live_server: str) -> NewHire:
         cohort = create_cohort("Vårkullet")
         session = add_session(
             cohort,
-            SessionPlan(date.today(), (9, 0), (15, 0), "Kommunestyresalen", 30),
+            SessionPlan(local_today(), (9, 0), (15, 0), "Kommunestyresalen", 30),
             by=None,
         )
         # Check-in is open from a little before the start until the end: make it «now».

@@ -4,7 +4,6 @@ pressed, and not when the page is reloaded half-way (the browser keeps a draft).
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from flask import Flask
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.learning.models import Reflection
 from tests.browser.conftest import Axe, sign_in
 from tests.factories import commit, create_user
@@ -31,8 +31,8 @@ TEXT = (
 def people(app: Flask) -> None:
     with app.app_context():
         sync_programme(courses_dir() / "introduksjon")
-        create_user("nora@tynset.example", first_name="Nora", start_date=date.today())
-        create_user("ola@tynset.example", first_name="Ola", start_date=date.today())
+        create_user("nora@tynset.example", first_name="Nora", start_date=local_today())
+        create_user("ola@tynset.example", first_name="Ola", start_date=local_today())
         commit()
 
 

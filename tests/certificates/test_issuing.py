@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from onboarding.attendance.models import AttendanceStatus
-from onboarding.attendance.services import complete_if_done, mark
+from onboarding.attendance.services import mark
 from onboarding.auth.models import Role, User
 from onboarding.certificates.codes import (
     CODE_ALPHABET,
@@ -21,6 +21,7 @@ from onboarding.certificates.codes import (
     new_code,
     normalise_code,
 )
+from onboarding.certificates.completion import complete_if_done
 from onboarding.certificates.models import Certificate
 from onboarding.certificates.services import CertificateError, issue_certificate, issue_missing
 from onboarding.cohorts.models import CohortSession
@@ -28,7 +29,6 @@ from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
 from onboarding.notifications.models import Notification
-from onboarding.signals import programme_completed
 from tests.attendance.test_attendance import complete_modules
 from tests.certificates.conftest import enrol, graduate, plan_session
 from tests.factories import commit, create_user
@@ -112,11 +112,12 @@ def test_completing_the_programme_issues_one_certificate_and_queues_an_email(
     assert mail.sent_at is None  # queued: the caller delivers after its commit
 
 
-def test_a_second_completion_signal_issues_nothing_new(session: CohortSession) -> None:
+def test_completing_again_issues_nothing_new(session: CohortSession) -> None:
     person = graduate(session)
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person.id))
-    programme_completed.send(enrolment)
-    programme_completed.send(enrolment)
+    assert enrolment is not None
+    assert complete_if_done(person) == []  # already complete
+    assert issue_certificate(enrolment) is None  # a valid certificate exists
     with at_the_session(session):
         mark(session, person, AttendanceStatus.LATE, None)  # a changed mark: no new completion
     commit()

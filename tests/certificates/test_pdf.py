@@ -14,21 +14,14 @@ from flask_babel import force_locale, format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from onboarding.certificates import pdf as pdf_module
 from onboarding.certificates.codes import format_code
 from onboarding.certificates.models import Certificate
-from onboarding.certificates.pdf import (
-    PDF_VARIANT,
-    RefusedURL,
-    StaticFilesOnly,
-    certificate_html,
-    html_to_pdf,
-    qr_svg,
-    render_certificate,
-)
+from onboarding.certificates.pdf import certificate_html, qr_svg, render_certificate
 from onboarding.certificates.services import certificate_pdf, details_for
 from onboarding.cohorts.models import CohortSession
 from onboarding.content.services import sync_programme
+from onboarding.core import pdf as pdf_module
+from onboarding.core.pdf import PDF_VARIANT, RefusedURL, StaticFilesOnly, html_to_pdf
 from onboarding.extensions import db
 from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.factories import commit

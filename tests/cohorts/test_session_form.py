@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from onboarding.auth.models import Role
 from onboarding.cohorts.models import CohortSession
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, post_form, text_of
 
-DAY = (date.today() + timedelta(days=30)).strftime("%d.%m.%Y")
+DAY = (local_today() + timedelta(days=30)).strftime("%d.%m.%Y")
 ENDS_TOO_EARLY = "Samlingen må slutte etter at den starter."
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,11 @@ from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.cohorts.services import place_everyone
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
 
-TODAY = date.today()
+TODAY = local_today()
 TOMORROW = TODAY + timedelta(days=1)
 
 

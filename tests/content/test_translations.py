@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from onboarding.content.checker import check_programme
 from onboarding.content.models import Lesson, ModuleVersion, Programme, Question
 from onboarding.content.services import ContentRefused, sync_programme
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, post_form
 
@@ -205,7 +205,7 @@ def learner(app: Flask) -> str:
     """A new employee who reads nynorsk, and the partly translated programme."""
     with app.app_context():
         sync_programme(TRANSLATED)
-        create_user("nora@tynset.example", language="nn", start_date=date.today())
+        create_user("nora@tynset.example", language="nn", start_date=local_today())
         commit()
     return "nora@tynset.example"
 
@@ -245,7 +245,7 @@ def test_an_unknown_language_gives_bokmal_without_an_error(
 ) -> None:
     with app.app_context():
         sync_programme(TRANSLATED)
-        create_user("ola@tynset.example", language=choice or "nb", start_date=date.today())
+        create_user("ola@tynset.example", language=choice or "nb", start_date=local_today())
         commit()
     auth.login("ola@tynset.example")
     changed = post_form(client, "/language", {"language": choice, "next": "/"})

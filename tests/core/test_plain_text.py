@@ -24,6 +24,7 @@ from onboarding.cohorts.models import Cohort, CohortSession
 from onboarding.core.forms import Form, PlainText
 from onboarding.core.text import forbidden_character
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.org.models import OrgUnit
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, post_form
@@ -232,7 +233,7 @@ def test_cohorts_and_sessions_are_not_named_or_placed_with_control_characters(
     created = post_form(client, "/cohorts", {"name": "Vårkullet 2027"})
     cohort_id = int(created.headers["Location"].rsplit("/", 1)[1])
     session = {
-        "day": (date.today() + timedelta(days=30)).strftime("%d.%m.%Y"),
+        "day": (local_today() + timedelta(days=30)).strftime("%d.%m.%Y"),
         "start": "09:00",
         "end": "15:00",
         "place": "Rådhuset\r\nBcc: x",

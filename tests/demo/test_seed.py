@@ -16,10 +16,9 @@ from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember
 from onboarding.demo.services import DEMO_PASSWORD, GENERATED_EMPLOYEES, demo_accounts, seed_demo
 from onboarding.extensions import db
-from onboarding.learning.models import Enrolment
+from onboarding.learning.models import Enrolment, QuizAttempt
 from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import can_view_person
-from onboarding.quizzes.models import QuizAttempt
 from tests.helpers import AuthActions, text_of
 
 MakeApp = Callable[..., Flask]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections import deque
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -25,6 +25,7 @@ from onboarding.auth.models import User
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo, seed_progress
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme, enrol_everyone
 from onboarding.notifications.models import Notification
 from onboarding.reminders.services import queue_invitations, queue_reminders
@@ -159,7 +160,7 @@ def test_no_e_mail_or_calendar_file_of_the_demo_names_a_time_zone_or_shows_secon
     """The e-mails of a whole term: invitations, the notices before the samling, the deadline
     reminders, the leaders' digests, the certificates."""
     with demo.app_context():
-        day = date.today()
+        day = local_today()
         for _week in range(26):
             queue_invitations(day)
             queue_reminders(day)

@@ -14,12 +14,12 @@ from onboarding.auth.models import Role, User
 from onboarding.content.models import QuestionType
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
-from onboarding.learning.models import Enrolment, ModuleCompletion, Reflection
-from onboarding.quizzes.models import QuizAttempt
+from onboarding.i18n import local_today
+from onboarding.learning.models import Enrolment, ModuleCompletion, QuizAttempt, Reflection
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, post_form, text_of
 
-START = date.today() - timedelta(days=7)
+START = local_today() - timedelta(days=7)
 
 
 @pytest.fixture

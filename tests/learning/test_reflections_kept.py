@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 import string
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -64,7 +64,7 @@ def test_a_form_open_too_long_comes_back_with_the_text_and_a_fresh_token(
     form = {f"text-{key}": TEXT, f"share-{key}": "y", "author": str(nora)}
     if how == "token too old":
         # The token lasts 8 hours (WTF_CSRF_TIME_LIMIT); the page stood open overnight.
-        traveller = time_machine.travel(datetime.now() + timedelta(hours=9))
+        traveller = time_machine.travel(datetime.now(UTC) + timedelta(hours=9))
         traveller.start()
         request.addfinalizer(traveller.stop)
         response = client.post(PAGE, data={**form, "csrf_token": token})

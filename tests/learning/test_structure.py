@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy import event, select
 from onboarding.content.models import Programme
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, text_of
@@ -31,7 +31,7 @@ def courses(app: Flask, tmp_path: Path) -> Path:
     shutil.copytree(VALID, folder)
     with app.app_context():
         sync_programme(folder)
-        create_user("nora@tynset.example", start_date=date.today())
+        create_user("nora@tynset.example", start_date=local_today())
         commit()
     return folder
 

@@ -8,7 +8,7 @@ hold some, and an outbox row may hold anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
 from onboarding.extensions import db
+from onboarding.i18n import local_today
 from onboarding.notifications import services
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import deliver, queue_email, undelivered
@@ -181,25 +182,30 @@ def test_sending_an_invitation_to_a_name_with_a_line_break_is_not_an_error(
 def test_a_cohort_fill_that_saved_answers_even_if_a_queued_message_cannot_be_built(
     app: Flask, client: FlaskClient, hr: None
 ) -> None:
-    """The broken invitation queued earlier, then HR places people: the places are kept,
-    the new invitations go out and the old one is marked failed."""
-    start = date.today() + timedelta(days=20)
+    """HR places people, and the invitation to one of them cannot be built: the places are
+    kept, the other invitation goes out, the broken one is marked failed. A message queued
+    earlier, by another request, is not this page's to send: it waits for the cron job."""
+    start = local_today() + timedelta(days=20)
     with app.app_context():
         cohort = create_cohort("Vårkullet")
         add_session(
             cohort, SessionPlan(start + timedelta(days=10), (9, 0), (15, 0), "Salen", 10), by=None
         )
-        ola = create_user("ola@tynset.example", last_name=INJECTED, password=None)
-        old = queue_invitation(ola)
+        earlier = queue_invitation(create_user("per@tynset.example", password=None))
+        ola = create_user("ola@tynset.example", last_name=INJECTED, start_date=start)
         kari = create_user("kari@tynset.example", start_date=start)
         commit()
-        cohort_id, kari_id = cohort.id, kari.id
+        cohort_id, ola_id, kari_id = cohort.id, ola.id, kari.id
     response = client.post(f"/cohorts/{cohort_id}/fill", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302
     with app.app_context():
-        member = db.session.scalar(select(CohortMember).where(CohortMember.user_id == kari_id))
-        assert member is not None
-        assert member.cohort_id == cohort_id
-        assert stored(old).last_error
+        members = db.session.scalars(
+            select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
+        )
+        assert set(members) == {ola_id, kari_id}
+        to_ola = db.session.scalars(select(Notification).where(Notification.recipient_id == ola_id))
+        assert [(n.sent_at, bool(n.last_error)) for n in to_ola] == [(None, True)]
         sent = db.session.scalars(select(Notification).where(Notification.sent_at.is_not(None)))
         assert [n.recipient_id for n in sent] == [kari_id]
+        assert stored(earlier).sent_at is None
+        assert stored(earlier).last_error is None

@@ -20,8 +20,8 @@ from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import create_unit
+from onboarding.people.import_plan import ImportPlan, PlannedRow, build_plan
 from onboarding.people.reader import read_people_file
-from onboarding.people.services import ImportPlan, PlannedRow, build_plan
 from tests.factories import commit, create_user
 
 HEADER = [

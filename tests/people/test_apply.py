@@ -16,16 +16,10 @@ from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme, ensure_enrolment
 from onboarding.notifications.models import Notification
+from onboarding.notifications.services import deliver
+from onboarding.people.import_apply import apply_batch, create_batch, preview_batch
+from onboarding.people.import_plan import AlreadyApplied, PlanChanged, RowStatus
 from onboarding.people.models import ImportBatch
-from onboarding.people.services import (
-    AlreadyApplied,
-    PlanChanged,
-    RowStatus,
-    apply_batch,
-    create_batch,
-    deliver_import_emails,
-    preview_batch,
-)
 from tests.factories import commit
 from tests.helpers import outbox_messages
 from tests.people.conftest import Org, csv_bytes, employee, person
@@ -45,7 +39,7 @@ def import_file(content: bytes, by: User, filename: str = "hrm.csv") -> tuple[Im
     commit()
     report = apply_batch(batch, by, preview_batch(batch).fingerprint)
     commit()
-    return batch, deliver_import_emails(report.notification_ids)
+    return batch, deliver(report.notification_ids).sent
 
 
 def test_new_people_are_created_enrolled_and_invited_when_their_start_is_near(

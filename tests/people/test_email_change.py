@@ -15,8 +15,8 @@ from sqlalchemy import select
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import Role, User
 from onboarding.extensions import db
+from onboarding.people.import_plan import RowStatus
 from onboarding.people.reader import Column
-from onboarding.people.services import RowStatus
 from tests.factories import commit, create_user
 from tests.helpers import (
     AuthActions,

@@ -4,7 +4,7 @@ register; the new employee sees the session and, having done the modules, is com
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,18 +16,18 @@ from sqlalchemy import select
 from onboarding.auth.models import Role, User
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
-from onboarding.learning.models import Enrolment
+from onboarding.i18n import local_today
+from onboarding.learning.models import Enrolment, QuizAttempt
 from onboarding.org.models import UnitKind
 from onboarding.org.services import create_unit
-from onboarding.quizzes.models import QuizAttempt
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, link_in, outbox_messages, post_form, text_of
 from tests.learning.test_journey import answer_form, attempt_id_from
 from tests.people.conftest import csv_bytes, person
 from tests.people.test_views import import_button, upload
 
-START = date.today() - timedelta(days=2)
-DAY = date.today() + timedelta(days=1)  # the first session: people are placed ahead of it
+START = local_today() - timedelta(days=2)
+DAY = local_today() + timedelta(days=1)  # the first session: people are placed ahead of it
 
 
 def test_import_plan_register_and_complete(app: Flask, client: FlaskClient) -> None:

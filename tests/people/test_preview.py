@@ -9,8 +9,8 @@ from sqlalchemy import event, func, select
 
 from onboarding.auth.models import User
 from onboarding.extensions import db
+from onboarding.people.import_plan import Change, PlannedRow, RowStatus, parse_date
 from onboarding.people.reader import Column
-from onboarding.people.services import Change, PlannedRow, RowStatus, parse_date
 from tests.people.conftest import (
     HEADER,
     Org,

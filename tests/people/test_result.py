@@ -26,19 +26,21 @@ from onboarding.cohorts.services import (
 from onboarding.extensions import db
 from onboarding.org.models import UnitKind
 from onboarding.org.services import create_unit
-from onboarding.people.models import ImportBatch
-from onboarding.people.services import (
+from onboarding.people.import_apply import (
     ROWS_KEY,
+    apply_batch,
+    create_batch,
+    discard_unimported_batches,
+    preview_batch,
+)
+from onboarding.people.import_result import (
     ImportedPerson,
     ImportResult,
     Invitation,
     Placement,
-    apply_batch,
-    create_batch,
-    discard_unimported_batches,
     import_result,
-    preview_batch,
 )
+from onboarding.people.models import ImportBatch
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, text_of
 from tests.people.conftest import Org, csv_bytes, employee, person

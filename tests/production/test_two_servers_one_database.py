@@ -4,7 +4,7 @@ on the other, with the result recorded once."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -13,7 +13,8 @@ from sqlalchemy import select
 from onboarding.auth.models import User
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
-from onboarding.quizzes.models import QuizAttempt
+from onboarding.i18n import local_today
+from onboarding.learning.models import QuizAttempt
 from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
 from tests.learning.test_journey import answer_form
@@ -34,7 +35,7 @@ def test_a_person_moves_between_app_servers_without_noticing(
             "sigrid@tynset.example",
             first_name="Sigrid",
             last_name="Tynsetmo",
-            start_date=date.today() - timedelta(days=7),
+            start_date=local_today() - timedelta(days=7),
         )
         commit()
     server_a = start_server(database_url)

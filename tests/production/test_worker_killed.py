@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.error
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from http.client import HTTPException
 from pathlib import Path
 
@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from onboarding.auth.models import User
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
+from onboarding.i18n import local_today
+from onboarding.learning.models import AttemptAnswer, QuizAttempt
 from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
 from tests.learning.test_journey import answer_form, attempt_id_from
@@ -54,7 +55,9 @@ def test_a_killed_worker_is_replaced_and_no_submission_is_half_applied(
     with app.app_context():
         sync_programme(VALID)
         for number in range(PEOPLE):
-            create_user(f"quiz{number}@tynset.example", start_date=date.today() - timedelta(days=3))
+            create_user(
+                f"quiz{number}@tynset.example", start_date=local_today() - timedelta(days=3)
+            )
         commit()
     server = start_server(database_url, WORKERS="2", LOGIN_RATE_LIMIT_PER_CLIENT="100 per minute")
     started_with = workers(server)

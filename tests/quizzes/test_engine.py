@@ -14,16 +14,9 @@ from onboarding.auth.models import User
 from onboarding.content.models import Module, QuestionType
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
-from onboarding.learning.models import ModuleCompletion
-from onboarding.learning.services import current_programme, mark_lesson_read
-from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
-from onboarding.quizzes.services import (
-    ForgedAnswer,
-    MissingAnswers,
-    best_scores,
-    start_attempt,
-    submit_attempt,
-)
+from onboarding.learning.models import AttemptAnswer, ModuleCompletion, QuizAttempt
+from onboarding.learning.services import best_scores, current_programme, mark_lesson_read
+from onboarding.quizzes.services import ForgedAnswer, MissingAnswers, start_attempt, submit_attempt
 from onboarding.signals import modules_completed
 from tests.factories import commit, create_user
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,8 +16,9 @@ from onboarding.auth.models import User
 from onboarding.content.models import QuestionType
 from onboarding.content.services import courses_dir, sync_programme
 from onboarding.extensions import db
+from onboarding.i18n import local_today
+from onboarding.learning.models import QuizAttempt
 from onboarding.learning.services import current_programme, find_module
-from onboarding.quizzes.models import QuizAttempt
 from onboarding.quizzes.services import start_attempt
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, post_form
@@ -82,7 +82,7 @@ def test_an_attempt_switched_between_languages_scores_the_same(
     with app.app_context():
         sync_programme(courses_dir() / "introduksjon")
         for email in ("same@tynset.example", "switch@tynset.example"):
-            create_user(email, start_date=date.today())
+            create_user(email, start_date=local_today())
         commit()
     steady = draw_the_same_attempt(app, "same@tynset.example")
     switching = draw_the_same_attempt(app, "switch@tynset.example")

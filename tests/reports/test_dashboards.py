@@ -23,19 +23,12 @@ from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion
+from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, QuizAttempt
 from onboarding.learning.services import current_programme, ensure_enrolment, save_reflection
 from onboarding.org.models import OrgUnit
-from onboarding.quizzes.models import QuizAttempt
-from onboarding.reports.services import (
-    Counts,
-    Progress,
-    ReportFilters,
-    Scope,
-    funnels,
-    report_page,
-    summary,
-)
+from onboarding.org.scope import Scope
+from onboarding.reports.funnel import funnels
+from onboarding.reports.services import Counts, Progress, ReportFilters, report_page, summary
 from tests.attendance.test_attendance import VALID
 from tests.content.test_translations import TRANSLATED
 from tests.factories import commit, create_unit, create_user

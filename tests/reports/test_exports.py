@@ -176,7 +176,7 @@ def test_the_workbook_holds_dates_and_numbers_not_text(team: Team, client: Flask
     session = rows["=Formel, Aase"]["Samling"]
     assert session.is_date
     assert session.number_format == MOMENT_FORMAT
-    assert session.value == datetime(2027, 4, 14, 9, 0)
+    assert session.value == datetime(2027, 4, 14, 9, 0)  # noqa: DTZ001 (a spreadsheet cell has no time zone)
     assert rows["=Formel, Aase"]["Kull"].value == "Vårkullet 2027"
     assert rows["=Formel, Aase"]["Oppmøte"].value == "Gyldig fravær"
     # A name that looks like a formula stays text, as it is written.
@@ -185,7 +185,7 @@ def test_the_workbook_holds_dates_and_numbers_not_text(team: Team, client: Flask
     issued = rows["Ødegård, Åse"]["Kursbevis utstedt"]
     assert issued.is_date
     assert issued.number_format == DATE_FORMAT
-    assert issued.value == datetime(2027, 3, 22)  # the day in Norway
+    assert issued.value == datetime(2027, 3, 22)  # noqa: DTZ001 (the day in Norway; a cell has no time zone)
     # One score twice in a row and one deadline in several rows: each in its own place.
     for module in (team.first_module, team.second_module):
         assert rows["Ødegård, Åse"][f"{module}: beste resultat"].value == 0.9

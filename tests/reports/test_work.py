@@ -23,7 +23,7 @@ from onboarding.cohorts.services import SessionPlan, add_session, create_cohort,
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.notifications.services import queue_email
-from onboarding.people.services import apply_batch, create_batch
+from onboarding.people.import_apply import apply_batch, create_batch
 from onboarding.reports.work import work_for_hr
 from tests.attendance.test_attendance import VALID
 from tests.certificates.conftest import certificate_of, graduate, plan_session

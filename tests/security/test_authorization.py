@@ -86,7 +86,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "certificates.verify": PUBLIC,
     "certificates.verify_code": PUBLIC,
     # -- cohorts: HR plans; each member gets their own session's calendar file
-    "cohorts.attendance_csv": HR_ONLY,
+    "attendance.cohort_csv": HR_ONLY,
     "cohorts.cohort": HR_ONLY,
     "cohorts.cohorts": HR_ONLY,
     "cohorts.edit_session": HR_ONLY,
@@ -104,7 +104,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "core.accessibility": PUBLIC,
     "core.brand_css": PUBLIC,
     "core.healthz": PUBLIC,
-    "core.system": ADMIN_ONLY,
+    "reports.system": ADMIN_ONLY,
     "static": PUBLIC,
     # -- learning: one's own programme; HR changes a person's deadline
     "learning.deadline": HR_ONLY,

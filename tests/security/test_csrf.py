@@ -24,12 +24,11 @@ from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.content.models import QuestionType
 from onboarding.extensions import csrf, db
-from onboarding.learning.models import Enrolment
+from onboarding.learning.models import Enrolment, QuizAttempt
 from onboarding.org.models import OrgUnit
+from onboarding.people.import_apply import preview_batch
 from onboarding.people.models import ImportBatch
-from onboarding.people.services import preview_batch
 from onboarding.quizzes.forms import field_name
-from onboarding.quizzes.models import QuizAttempt
 from tests.helpers import PASSWORD, text_of
 from tests.quizzes.test_engine import right_answers
 from tests.security.routes import ROUTES, url_for_endpoint

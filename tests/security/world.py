@@ -25,9 +25,9 @@ from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
 from onboarding.content.models import ContentAsset
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
+from onboarding.learning.models import QuizAttempt
 from onboarding.learning.services import current_programme, ensure_enrolment
-from onboarding.people.services import create_batch
-from onboarding.quizzes.models import QuizAttempt
+from onboarding.people.import_apply import create_batch
 from onboarding.quizzes.services import start_attempt
 from tests.attendance.test_attendance import VALID, complete_modules, member
 from tests.factories import commit, create_unit, create_user

@@ -1,0 +1,84 @@
+"""The filters of a list page, read from its query string by one set of rules: each value is
+checked against what it may be, and anything else is ignored with a notice that says so,
+never an error page. The view shows the notices (``flash_notices``)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import flash
+from flask_babel import gettext as _
+
+from onboarding.core.ids import parse_id
+
+MAX_SEARCH = 100
+
+
+@dataclass
+class ListArguments:
+    args: Mapping[str, str]
+    notices: list[str] = field(default_factory=list)
+
+    def _raw(self, name: str) -> str:
+        return (self.args.get(name) or "").strip()
+
+    def _ignore(self, raw: str, notice: str | None) -> None:
+        self.notices.append(
+            notice
+            or _("The filter value “%(value)s” was not understood and is ignored.", value=raw[:60])
+        )
+
+    def ignored(self, name: str) -> None:
+        """Say that the value of ``name`` is ignored (a check only the caller can make)."""
+        self._ignore(self._raw(name), None)
+
+    def search(self, name: str = "q") -> str:
+        """What was typed in the search field, at most ``MAX_SEARCH`` characters."""
+        return self._raw(name)[:MAX_SEARCH]
+
+    def choice(self, name: str, allowed: Collection[str], notice: str | None = None) -> str:
+        """One of ``allowed``, or "" (nothing chosen, or something unknown: ``notice``)."""
+        raw = self._raw(name)
+        if raw and raw not in allowed:
+            self._ignore(raw, notice)
+            return ""
+        return raw
+
+    def id(
+        self, name: str, allowed: Collection[int] | None = None, notice: str | None = None
+    ) -> int | None:
+        """The id of a row, among ``allowed`` when given; None when absent or unknown (with
+        ``notice`` for an id that is not among ``allowed``)."""
+        raw = self._raw(name)
+        if not raw:
+            return None
+        try:
+            value = parse_id(raw)
+        except ValueError:
+            value = None
+        if value is None:
+            self._ignore(raw, None)
+            return None
+        if allowed is not None and value not in allowed:
+            self._ignore(raw, notice)
+            return None
+        return value
+
+    def day(self, name: str) -> date | None:
+        """A date as yyyy-mm-dd (what a date field sends)."""
+        raw = self._raw(name)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.notices.append(
+                _("The date “%(value)s” was not understood and is ignored.", value=raw[:60])
+            )
+            return None
+
+    def flash_notices(self) -> None:
+        for notice in self.notices:
+            flash(notice, "warning")
