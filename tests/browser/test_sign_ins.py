@@ -97,6 +97,16 @@ def test_hr_lifts_a_hold_for_a_colleague_who_called(
         # The hold is on Ola's account from that place; Hanne's own sign-in is not held.
         sign_in(hr_page, axe, "hanne@tynset.example")
         axe(hr_page)
+        # «Å gjøre» says so, and leads to the list.
+        hr_page.goto("/work")
+        axe(hr_page)
+        item = hr_page.get_by_role("region", name="1 konto sperret etter feil passord")
+        for width in (1280, 390):
+            hr_page.set_viewport_size({"width": width, "height": 900})
+            shoot(hr_page, "work-sign-in-hold")
+        item.get_by_role("link", name="Se hvem, og opphev en sperre når eieren ber om det").click()
+        expect(hr_page).to_have_url(f"{live_server}/people/sign-in-holds")
+        axe(hr_page)
         for width in (1280, 390):
             hr_page.set_viewport_size({"width": width, "height": 900})
             hr_page.goto("/people/sign-in-holds")
