@@ -16,11 +16,13 @@ def init_app(app: Flask) -> None:
     from onboarding.notifications.cli import notify
     from onboarding.people.cli import users
     from onboarding.privacy.cli import people
-    from onboarding.reminders import cli as _reminders_cli  # noqa: F401  (adds `notify run`)
+    from onboarding.reminders.cli import run_command
 
     app.cli.add_command(users)
     app.cli.add_command(courses)
     app.cli.add_command(demo)
+    # The daily job is reminders', run beside `notify send` as `flask notify run`.
+    notify.add_command(run_command)
     app.cli.add_command(notify)
     app.cli.add_command(people)
     app.cli.add_command(setup_command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,17 @@ from onboarding.extensions import db
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+#: How many ids one ``IN (...)`` list holds at most (``in_chunks``): well under every
+#: database's limit on bound parameters.
+IN_LIST_SIZE = 500
+
+
+def in_chunks(ids: Sequence[int], size: int = IN_LIST_SIZE) -> Iterator[Sequence[int]]:
+    """``ids`` in slices of ``size``, for one ``IN (...)`` query each."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 #: The escape character of every LIKE pattern the app builds (``containing``).

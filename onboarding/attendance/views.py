@@ -58,6 +58,7 @@ from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort, CohortSession
 from onboarding.cohorts.services import CohortError
 from onboarding.core.errors import render_error
+from onboarding.core.filters import ListArguments
 from onboarding.core.ids import parse_id
 from onboarding.core.pdf import html_to_pdf
 from onboarding.core.tables import csv_download
@@ -78,7 +79,7 @@ def _session_for_register(session_id: int) -> CohortSession:
 def register_page(session_id: int) -> str:
     session = _session_for_register(session_id)
     rows = register(session)
-    search = request.args.get("q", "").strip()[:100]
+    search = ListArguments(request.args).search()
     return render_template(
         "attendance/register.html",
         session=session,

@@ -24,6 +24,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
+from onboarding import dates
 from onboarding.attendance.models import ATTENDED, Attendance
 from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User
@@ -39,7 +40,6 @@ from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import Module
 from onboarding.database import utcnow
 from onboarding.extensions import db
-from onboarding.i18n import OSLO
 from onboarding.learning.models import Enrolment, ModuleCompletion
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import queue_email
@@ -383,7 +383,7 @@ def zip_of(certificates: Sequence[Certificate]) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
             assert certificate.pdf is not None
-            stamp = certificate.issued_at.astimezone(OSLO).timetuple()[:6]
+            stamp = dates.local(certificate.issued_at).timetuple()[:6]
             info = zipfile.ZipInfo(file_name(certificate), date_time=stamp)
             archive.writestr(info, certificate.pdf)
     return buffer.getvalue()

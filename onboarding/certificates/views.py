@@ -52,7 +52,7 @@ from onboarding.certificates.services import (
     zip_of,
 )
 from onboarding.cohorts.models import Cohort
-from onboarding.core.filters import ListArguments
+from onboarding.core.filters import NO_SUCH_COHORT, NO_SUCH_STATUS, ListArguments
 from onboarding.core.hooks import Card
 from onboarding.core.ids import page_number
 from onboarding.core.tables import csv_download
@@ -155,17 +155,19 @@ def certificate_card(user: User) -> Card | None:
 # -- HR: the register ----------------------------------------------------------------------
 
 
-def _register_filters() -> tuple[RegisterFilters, list[Cohort]]:
+def _register_filters(*, page: bool = True) -> tuple[RegisterFilters, list[Cohort]]:
+    """The register's filters; what is ignored is said on the page (not on a download)."""
     cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.name)))
     args = ListArguments(request.args)
     filters = RegisterFilters(
         search=args.search(),
-        cohort_id=args.id("cohort", {c.id for c in cohorts}),
-        status=args.choice("status", STATUSES),
+        cohort_id=args.id("cohort", {c.id for c in cohorts}, NO_SUCH_COHORT),
+        status=args.choice("status", STATUSES, NO_SUCH_STATUS),
         issued_from=args.day("from"),
         issued_to=args.day("to"),
     )
-    args.flash_notices()
+    if page:
+        args.flash_notices()
     return filters, cohorts
 
 
@@ -200,7 +202,7 @@ def register() -> str:
 @bp.get("/certificates/register.csv")
 @roles_required(*HR)
 def register_export() -> Response:
-    filters, _cohorts = _register_filters()
+    filters, _cohorts = _register_filters(page=False)
     header, rows = register_rows(list(db.session.scalars(register_query(filters))))
     return csv_download("kursbevis.csv", header, rows)
 

@@ -25,7 +25,7 @@ from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.database import utcnow
 from onboarding.dates import local
 from onboarding.extensions import db
-from onboarding.i18n import OSLO, at_oslo, babel_locale
+from onboarding.i18n import OSLO, at_oslo, babel_locale, local_today
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import follow_deadline
 from onboarding.notifications.models import Notification
@@ -407,7 +407,7 @@ def unplaced_reason(user: User, seats: Seats | None = None) -> str:
     """Why ``user`` has no place, in words for HR."""
     if user.start_date is None:
         return _("Has no start date.")
-    earliest = max(earliest_day(user), local(utcnow()).date())
+    earliest = max(earliest_day(user), local_today())
     return _(
         "No cohort has a session on or after %(date)s. Plan one, and they are placed.",
         date=dates.day(earliest),

@@ -7,13 +7,21 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeAlias
 
 from flask import flash
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from onboarding.core.ids import parse_id
 
 MAX_SEARCH = 100
+Notice: TypeAlias = str | LazyString
+# What a list page says of a filter value that names nothing there.
+NO_SUCH_UNIT = _l("There is no such unit; the unit filter is ignored.")
+NO_SUCH_COHORT = _l("There is no such cohort; the cohort filter is ignored.")
+NO_SUCH_STATUS = _l("There is no such status; the status filter is ignored.")
 
 
 @dataclass
@@ -24,10 +32,13 @@ class ListArguments:
     def _raw(self, name: str) -> str:
         return (self.args.get(name) or "").strip()
 
-    def _ignore(self, raw: str, notice: str | None) -> None:
+    def _ignore(self, raw: str, notice: Notice | None) -> None:
         self.notices.append(
-            notice
-            or _("The filter value “%(value)s” was not understood and is ignored.", value=raw[:60])
+            str(notice)
+            if notice is not None
+            else _(
+                "The filter value “%(value)s” was not understood and is ignored.", value=raw[:60]
+            )
         )
 
     def ignored(self, name: str) -> None:
@@ -38,7 +49,7 @@ class ListArguments:
         """What was typed in the search field, at most ``MAX_SEARCH`` characters."""
         return self._raw(name)[:MAX_SEARCH]
 
-    def choice(self, name: str, allowed: Collection[str], notice: str | None = None) -> str:
+    def choice(self, name: str, allowed: Collection[str], notice: Notice | None = None) -> str:
         """One of ``allowed``, or "" (nothing chosen, or something unknown: ``notice``)."""
         raw = self._raw(name)
         if raw and raw not in allowed:
@@ -47,7 +58,10 @@ class ListArguments:
         return raw
 
     def id(
-        self, name: str, allowed: Collection[int] | None = None, notice: str | None = None
+        self,
+        name: str,
+        allowed: Collection[int] | None = None,
+        notice: Notice | None = None,
     ) -> int | None:
         """The id of a row, among ``allowed`` when given; None when absent or unknown (with
         ``notice`` for an id that is not among ``allowed``)."""

@@ -454,9 +454,6 @@ class ReflectionProblems(LearningError):
 
     errors: dict[str, str]
 
-    def __str__(self) -> str:
-        return _("Your reflections are not saved. Look at the answers marked.")
-
 
 def save_reflections(user: User, module: Module, answers: Mapping[str, Answer]) -> list[Reflection]:
     """Save the person's answers (by prompt key) to the module's current reflection prompts,

@@ -137,9 +137,9 @@ def lesson(module_slug: str, lesson_slug: str) -> str | Response:
 @roles_required(Role.HR, Role.ADMIN)
 def deadline(user_id: int) -> str | Response | tuple[str, int]:
     """HR changes a person's deadline for the programme."""
-    person = db.session.get(User, user_id)
+    person = db.get_or_404(User, user_id)
     programme = current_programme()
-    if person is None or programme is None:
+    if programme is None:
         abort(404)
     enrolment = ensure_enrolment(person, programme)
     if enrolment is None:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, inspect, or_, select, update
+from sqlalchemy import event, func, inspect, or_, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import InstanceState, joinedload
+from sqlalchemy.orm import InstanceState, Session, joinedload
 
 from onboarding.core.deferred import when_closed
-from onboarding.database import utcnow
+from onboarding.database import in_chunks, utcnow
 from onboarding.extensions import db
 from onboarding.i18n import babel_locale
 from onboarding.notifications.models import Notification
@@ -80,37 +80,46 @@ def queue_email(
     return notification
 
 
-# The notifications queued during the current request, sent once it has committed.
+# The e-mails the current request queued: waiting for its commit, then committed (by id).
 _QUEUED = "queued_notifications"
+_COMMITTED = "committed_notification_ids"
 
 
-def _take_queued() -> list[int]:
-    """The ids of the e-mails this request queued and kept: one rolled back (with the
-    request, or with a savepoint) is no longer persistent and is left out."""
-    queued: list[Notification] = g.pop(_QUEUED, [])
-    ids = []
+@event.listens_for(Session, "after_commit")
+def _queued_are_committed(session: Session) -> None:
+    """The request's commit: what it queued is now in the outbox for good, except what a
+    rolled-back savepoint took away (no longer persistent)."""
+    if not has_request_context() or not (queued := g.pop(_QUEUED, None)):
+        return
+    committed: list[int] = g.setdefault(_COMMITTED, [])
     for notification in queued:
         state: InstanceState[Notification] = inspect(notification)
         if state.persistent and state.identity is not None:
-            ids.append(int(state.identity[0]))
-    return ids
+            committed.append(int(state.identity[0]))
+
+
+@event.listens_for(Session, "after_rollback")
+def _queued_are_gone(session: Session) -> None:
+    if has_request_context():
+        g.pop(_QUEUED, None)
 
 
 def send_queued() -> DeliveryReport:
-    """Send now the e-mails this request has queued, for a page that says how many went;
-    call it after the commit. Whatever the request queues afterwards is sent when it ends."""
-    ids = _take_queued()
+    """Send now the e-mails this request has queued and committed, for a page that says how
+    many went. What the request commits afterwards is sent when it ends."""
+    ids: list[int] = g.pop(_COMMITTED, [])
     return deliver(ids) if ids else DeliveryReport()
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def send_after_response(response: Response) -> Response:
-        """Every request that queued e-mail and succeeded (its view has committed) sends
-        what it queued, and only that, after the response has gone: nobody waits for the
-        mail server, and a request that failed sends nothing. Outside a request (a command,
-        a test calling services) e-mail waits for ``flask notify send``."""
-        if response.status_code < 400 and (ids := _take_queued()):
+        """Every request sends the e-mails it queued and committed, and only those, once
+        the response has gone: nobody waits for the mail server, and what a request rolled
+        back is never sent. Outside a request (a command, a test calling services) e-mail
+        waits for ``flask notify send``, as does anything that could not be sent."""
+        g.pop(_QUEUED, None)  # queued but never committed: gone with the request
+        if ids := g.pop(_COMMITTED, []):
             when_closed(app, response, lambda: _deliver_quietly(ids))
         return response
 
@@ -194,7 +203,7 @@ def deliver(ids: Sequence[int] | None = None) -> DeliveryReport:
         with db.engine.connect() as connection:
             wanted = list(ids) if ids is not None else None
             pending: list[Outgoing] = []
-            for chunk in _chunks(wanted) if wanted is not None else [None]:
+            for chunk in (list(in_chunks(wanted)) or [[]]) if wanted is not None else [None]:
                 chosen = query if chunk is None else query.where(table.c.id.in_(chunk))
                 pending.extend(Outgoing(*row) for row in connection.execute(chosen))
             connection.commit()
@@ -232,10 +241,6 @@ def _send_all(connection: Connection, pending: list[Outgoing], report: DeliveryR
                 report.failed += 1
         connection.commit()
         current_app.logger.warning("mail server unavailable, e-mails kept queued: %s", problem)
-
-
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)] or [[]]
 
 
 def _attempt(outgoing: Outgoing, send: Send) -> str | None:

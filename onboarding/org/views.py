@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -98,10 +98,8 @@ def add_leader(unit_id: int) -> str | Response | tuple[str, int]:
 @bp.post("/units/<int:unit_id>/leaders/<int:user_id>/remove")
 @roles_required(Role.HR, Role.ADMIN)
 def drop_leader(unit_id: int, user_id: int) -> Response:
-    unit = db.session.get(OrgUnit, unit_id)
-    person = db.session.get(User, user_id)
-    if unit is None or person is None:
-        abort(404)
+    unit = db.get_or_404(OrgUnit, unit_id)
+    person = db.get_or_404(User, user_id)
     try:
         remove_leader(unit, person, by=current_user._get_current_object())
     except OrgError as error:

@@ -15,7 +15,7 @@ from onboarding.auth.models import Role, User
 from onboarding.auth.services import TokenProblem, email_change_for_token
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import is_unplaced
-from onboarding.core.filters import ListArguments
+from onboarding.core.filters import NO_SUCH_COHORT, NO_SUCH_STATUS, NO_SUCH_UNIT, ListArguments
 from onboarding.core.forms import Form
 from onboarding.core.ids import page_number
 from onboarding.extensions import db
@@ -54,9 +54,9 @@ def people() -> str:
     args = ListArguments(request.args)
     filters = Filters(
         search=args.search(),
-        unit_id=args.id("unit", {u.id for u in units}),
-        cohort_id=args.id("cohort", {c.id for c in cohorts}),
-        status=args.choice("status", STATUSES),
+        unit_id=args.id("unit", {u.id for u in units}, NO_SUCH_UNIT),
+        cohort_id=args.id("cohort", {c.id for c in cohorts}, NO_SUCH_COHORT),
+        status=args.choice("status", STATUSES, NO_SUCH_STATUS),
         started_from=args.day("from"),
         started_to=args.day("to"),
         placement=args.choice("placement", PLACEMENTS),
@@ -135,6 +135,7 @@ def edit(user_id: int) -> str | Response | tuple[str, int]:
             form.employee_number.errors = [str(error)]
         else:
             db.session.commit()
+            send_queued()  # sent before the page says so, and lists it as sent
             flash(_("The changes are saved."), "success")
             if confirmations:
                 flash(

@@ -20,25 +20,40 @@ from onboarding.audit import services as audit
 from onboarding.auth.models import Role, User, new_security_stamp
 from onboarding.auth.services import create_user, invitation_due, send_invitation
 from onboarding.cohorts.services import place_everyone
-from onboarding.database import utcnow
+from onboarding.database import in_chunks, utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme, ensure_enrolment, follow_deadline
 from onboarding.notifications.models import Notification
 from onboarding.people.import_plan import (
-    AlreadyApplied,
     ImportPlan,
-    PlanChanged,
+    ImportRefused,
     PlannedRow,
     RowStatus,
     build_plan,
-    in_chunks,
 )
 from onboarding.people.models import ImportBatch
 from onboarding.people.reader import (
     Column,
     read_people_file,
 )
+
+
+class AlreadyApplied(ImportRefused):
+    pass
+
+
+class PlanChanged(ImportRefused):
+    """People or units changed after the preview; ``plan`` is the preview as it is now."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__(
+            _(
+                "People or units have changed since the preview was made, so nothing was "
+                "imported. Check the new preview below and import again."
+            )
+        )
+        self.plan = plan
 
 
 @dataclass

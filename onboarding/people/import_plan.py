@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -47,28 +47,10 @@ MAX_LENGTHS = {
 }
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-CHUNK = 500  # ids per IN (...) query
 
 
 class ImportRefused(ValueError):
     """The import cannot go ahead; the message is for the user."""
-
-
-class AlreadyApplied(ImportRefused):
-    pass
-
-
-class PlanChanged(ImportRefused):
-    """People or units changed after the preview; ``plan`` is the preview as it is now."""
-
-    def __init__(self, plan: ImportPlan) -> None:
-        super().__init__(
-            _(
-                "People or units have changed since the preview was made, so nothing was "
-                "imported. Check the new preview below and import again."
-            )
-        )
-        self.plan = plan
 
 
 class RowStatus(StrEnum):
@@ -615,8 +597,3 @@ def _compare(row: PlannedRow, people: _People, units: _Units) -> None:
         )
     row.changes = changes
     row.status = RowStatus.CHANGED if changes else RowStatus.UNCHANGED
-
-
-def in_chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

@@ -18,11 +18,12 @@ from onboarding.auth.models import User
 from onboarding.auth.services import invitation_day, invitation_due
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import takes_part, unplaced_reason
+from onboarding.database import in_chunks
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.models import Enrolment
 from onboarding.people.import_apply import ROWS_KEY
-from onboarding.people.import_plan import Change, RowStatus, in_chunks
+from onboarding.people.import_plan import Change, RowStatus
 from onboarding.people.models import ImportBatch
 from onboarding.people.reader import (
     Column,

@@ -20,12 +20,14 @@ from onboarding.people import bp
 from onboarding.people.forms import ApplyForm, UploadForm
 from onboarding.people.import_apply import (
     UNIMPORTED_FILES_KEPT,
+    AlreadyApplied,
+    PlanChanged,
     apply_batch,
     create_batch,
     preview_batch,
     recent_batches,
 )
-from onboarding.people.import_plan import AlreadyApplied, ImportPlan, PlanChanged
+from onboarding.people.import_plan import ImportPlan
 from onboarding.people.import_result import import_result
 from onboarding.people.models import ImportBatch
 from onboarding.people.reader import (

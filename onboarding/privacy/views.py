@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from onboarding.attendance.models import AttendanceStatus
+from onboarding.audit import services as audit
 from onboarding.i18n import local_today
 from onboarding.privacy import bp
 from onboarding.privacy.services import personal_data
@@ -17,7 +19,11 @@ from onboarding.privacy.services import personal_data
 @bp.get("/account/data")
 @login_required
 def my_data() -> str:
-    return render_template("privacy/my_data.html", data=personal_data(current_user))
+    # Stored values in the interface's words (the file keeps the stored values): attendance
+    # marks as the register calls them, changes as the audit history names them.
+    marks = {status.value: status.label for status in AttendanceStatus}
+    words = {"status": marks, "from": marks, "to": marks, "action": audit.ACTIONS}
+    return render_template("privacy/my_data.html", data=personal_data(current_user), words=words)
 
 
 @bp.get("/account/data.json")

@@ -6,18 +6,19 @@ from collections import Counter
 from datetime import date, datetime
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from onboarding.auth import throttle
 from onboarding.auth.sessions import purge_expired
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from onboarding.notifications.cli import notify
 from onboarding.notifications.services import deliver
 from onboarding.reminders.services import KINDS, place_and_invite, queue_reminders
 
 
-@notify.command("run")
+@click.command("run")
+@with_appcontext
 @click.option(
     "--date",
     "as_of",

@@ -271,7 +271,7 @@ def _behind(today: date) -> Iterable[Behind]:
             ),
         )
         .where(
-            Attendance.status.in_([AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED]),
+            Attendance.status.not_in(ATTENDED),
             # An absence known in advance is missed only once the day is over.
             CohortSession.starts_at < start_of_day(today),
             User.id.not_in(attended),

@@ -15,7 +15,7 @@ from onboarding.certificates.services import certificates_of
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import placement_counts
 from onboarding.content.models import Module, Programme
-from onboarding.core.filters import ListArguments
+from onboarding.core.filters import NO_SUCH_COHORT, NO_SUCH_STATUS, ListArguments
 from onboarding.core.ids import page_number
 from onboarding.core.tables import csv_download, xlsx_download
 from onboarding.database import utcnow
@@ -49,20 +49,18 @@ def _modules(programme: Programme) -> list[Module]:
     return programme.live_modules
 
 
-def _filters(scope: Scope, modules: list[Module], cohort_ids: set[int]) -> ReportFilters:
+def _filters(
+    scope: Scope, modules: list[Module], cohort_ids: set[int], *, page: bool = True
+) -> ReportFilters:
     """The filters in the query string. A unit outside the viewer's scope is a 404, whatever
-    else is unknown is ignored with a notice."""
+    else is unknown is ignored, with a notice on the page (not on a download)."""
     args = ListArguments(request.args)
     filters = ReportFilters(
         search=args.search(),
         started_from=args.day("from"),
         started_to=args.day("to"),
-        cohort_id=args.id(
-            "cohort", cohort_ids, _("There is no such cohort; the cohort filter is ignored.")
-        ),
-        status=args.choice(
-            "status", STATUS_FILTERS, _("There is no such status; the status filter is ignored.")
-        ),
+        cohort_id=args.id("cohort", cohort_ids, NO_SUCH_COHORT),
+        status=args.choice("status", STATUS_FILTERS, NO_SUCH_STATUS),
         sort=args.choice(
             "sort",
             sort_keys(modules),
@@ -75,7 +73,8 @@ def _filters(scope: Scope, modules: list[Module], cohort_ids: set[int]) -> Repor
     if unit_id is not None and unit_id not in scope.visible_unit_ids():
         abort(404)
     filters.unit_id = unit_id
-    args.flash_notices()
+    if page:
+        args.flash_notices()
     return filters
 
 
@@ -129,7 +128,7 @@ def _export(scope: Scope, kind: str) -> Response:
         abort(404)
     modules = _modules(programme)
     cohort_ids = set(db.session.scalars(select(Cohort.id)))
-    filters = _filters(scope, modules, cohort_ids)
+    filters = _filters(scope, modules, cohort_ids, page=False)
     today = local_today()
     text = table.TableText(modules)
     rows = (

@@ -53,8 +53,7 @@ from onboarding.people.directory import (
     set_active,
     update_person,
 )
-from onboarding.people.import_apply import apply_batch, create_batch, preview_batch
-from onboarding.people.import_plan import PlanChanged
+from onboarding.people.import_apply import PlanChanged, apply_batch, create_batch, preview_batch
 from tests.attendance.test_attendance import VALID, member
 from tests.audit.conftest import subject
 from tests.certificates.conftest import certificate_of, graduate, plan_session

@@ -17,8 +17,14 @@ from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme, ensure_enrolment
 from onboarding.notifications.models import Notification
 from onboarding.notifications.services import deliver
-from onboarding.people.import_apply import apply_batch, create_batch, preview_batch
-from onboarding.people.import_plan import AlreadyApplied, PlanChanged, RowStatus
+from onboarding.people.import_apply import (
+    AlreadyApplied,
+    PlanChanged,
+    apply_batch,
+    create_batch,
+    preview_batch,
+)
+from onboarding.people.import_plan import RowStatus
 from onboarding.people.models import ImportBatch
 from tests.factories import commit
 from tests.helpers import outbox_messages

@@ -54,6 +54,11 @@ def test_a_person_reads_and_downloads_everything_held_about_them(
     assert "Mitt private svar om trygghet" in text
     assert world.code in text
     assert "kollega@" not in text  # nobody else's data
+    # Marks and changes in the page's words (English here), not as they are stored.
+    assert "Present" in text
+    assert "Attendance marked" in text
+    assert "present" not in text
+    assert "attendance.marked" not in text
 
     download = client.get("/account/data.json")
     assert download.status_code == 200
