@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -162,7 +162,7 @@ def test_the_example_unit_is_one_the_reader_finds(org: Org) -> None:
     assert [r.status for r in plan.rows] == [RowStatus.NEW]
 
 
-def _csv_of(row: dict[Column, Cell]) -> bytes:
+def _csv_of(row: Mapping[Column, Cell]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(template_header())
