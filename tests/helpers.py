@@ -62,7 +62,7 @@ def outbox_messages(folder: Path) -> list[EmailMessage]:
     if not folder.exists():
         return []
     return [
-        message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        message_from_bytes(path.read_bytes(), policy=policy.default)
         for path in sorted(folder.glob("*.eml"))
     ]
 

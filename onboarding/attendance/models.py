@@ -12,7 +12,7 @@ from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
@@ -56,7 +56,7 @@ def _status_type() -> Enum:
     )
 
 
-class Attendance(db.Model):  # type: ignore[name-defined]
+class Attendance(Model):
     """A person's current mark for a session."""
 
     __tablename__ = "attendance"
@@ -76,7 +76,7 @@ class Attendance(db.Model):  # type: ignore[name-defined]
     marked_by: Mapped[User | None] = relationship(foreign_keys=[marked_by_id])
 
 
-class AttendanceChange(db.Model):  # type: ignore[name-defined]
+class AttendanceChange(Model):
     """One change to the register: who, when, from what to what. Never edited.
 
     ``new_status`` None: the mark was voided, because the person was moved out of the

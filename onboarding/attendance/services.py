@@ -532,7 +532,7 @@ class SessionSummary:
         return max(self.session.capacity - self.coming, 0)
 
 
-def summaries(query: Select[tuple[CohortSession]]) -> list[SessionSummary]:
+def summaries(query: Select[CohortSession]) -> list[SessionSummary]:
     """The sessions ``query`` selects, with their counts: three queries, whatever the number."""
     sessions: list[CohortSession] = list(
         db.session.scalars(

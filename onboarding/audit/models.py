@@ -9,10 +9,10 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined]
+class AuditEvent(Model):
     """An action by HR or an administrator: who, when, what, and the values before and after.
 
     The actor's and the subject's names are kept as they were, so the entry still reads the

@@ -176,7 +176,7 @@ def history_query(
     subject: tuple[str, int] | None = None,
     since: date | None = None,
     until: date | None = None,
-) -> Select[tuple[AuditEvent]]:
+) -> Select[AuditEvent]:
     """Entries, newest first, optionally of one kind of action, by one actor, about one
     subject, or from ``since`` to ``until`` (days in Norway, both included)."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

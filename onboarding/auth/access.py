@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from onboarding.auth.models import Role, User
 
@@ -15,10 +16,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
     """Signed in and holding one of ``roles``, or 403."""
 
-    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+    def decorator(view: Callable[P, R]) -> Callable[P, R | Response]:
         @wraps(view)
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_user.has_role(*roles):

@@ -12,7 +12,7 @@ from sqlalchemy import Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 if TYPE_CHECKING:
     from onboarding.org.models import OrgUnit
@@ -33,7 +33,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined]
+class User(UserMixin, Model):
     """A person known to the platform: an employee, a leader, HR or an administrator."""
 
     __tablename__ = "users"
@@ -131,7 +131,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         return str(token)
 
 
-class UserSession(db.Model):  # type: ignore[name-defined]
+class UserSession(Model):
     """One sign-in on one device: what the session and remember cookies point at. Deleting
     the row ends that sign-in wherever its cookies are."""
 
@@ -149,7 +149,7 @@ class UserSession(db.Model):  # type: ignore[name-defined]
     user: Mapped[User] = relationship()
 
 
-class SignInFailure(db.Model):  # type: ignore[name-defined]
+class SignInFailure(Model):
     """A wrong password, kept for a while for the log-in throttle (``auth.throttle``)."""
 
     __tablename__ = "sign_in_failures"
@@ -162,7 +162,7 @@ class SignInFailure(db.Model):  # type: ignore[name-defined]
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class UserRole(db.Model):  # type: ignore[name-defined]
+class UserRole(Model):
     """One role held by one user."""
 
     __tablename__ = "user_roles"

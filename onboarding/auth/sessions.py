@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
@@ -32,7 +33,7 @@ def lifetime(remembered: bool) -> timedelta:
     """How long a sign-in lasts: the remember cookie's duration when the person asked to
     stay signed in, a working day otherwise."""
     if remembered:
-        return current_app.config["REMEMBER_COOKIE_DURATION"]
+        return cast(timedelta, current_app.config["REMEMBER_COOKIE_DURATION"])  # config.py
     return timedelta(hours=int(current_app.config["SIGN_IN_SESSION_HOURS"]))
 
 

@@ -9,14 +9,14 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
     from onboarding.content.models import Programme
 
 
-class Certificate(db.Model):  # type: ignore[name-defined]
+class Certificate(Model):
     """Proof that a person completed a programme, checked by anyone with its code.
 
     What the certificate says (the name, the programme's title, the signatory) is kept as

@@ -350,7 +350,7 @@ def file_name(certificate: Certificate) -> str:
 # -- a cohort's certificates ---------------------------------------------------------------
 
 
-def _valid_in_cohort(cohort: Cohort) -> Select[tuple[Certificate]]:
+def _valid_in_cohort(cohort: Cohort) -> Select[Certificate]:
     return (
         select(Certificate)
         .join(CohortMember, CohortMember.user_id == Certificate.user_id)

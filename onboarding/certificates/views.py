@@ -252,7 +252,9 @@ def revoke(certificate_id: int) -> Response | tuple[str, int]:
         return _revoke_page(certificate, form, 200)
     if form.validate_on_submit():
         try:
-            revoke_certificate(certificate, current_user._get_current_object(), form.reason.data)
+            revoke_certificate(
+                certificate, current_user._get_current_object(), form.reason.data or ""
+            )
         except CertificateError as error:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, str(error)]

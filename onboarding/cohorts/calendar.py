@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from onboarding import dates
@@ -34,4 +36,4 @@ def session_calendar(
         organizer.params["cn"] = vText(session.facilitator.full_name)
         event.add("organizer", organizer)
     calendar.add_component(event)
-    return calendar.to_ical().decode()
+    return cast(bytes, calendar.to_ical()).decode()  # to_ical is not annotated

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
@@ -20,7 +20,7 @@ def new_calendar_uid() -> str:
     return f"{uuid.uuid4()}@onboarding"
 
 
-class Cohort(db.Model):  # type: ignore[name-defined]
+class Cohort(Model):
     """A cohort, e.g. «Vårkullet 2027»."""
 
     __tablename__ = "cohorts"
@@ -38,7 +38,7 @@ class Cohort(db.Model):  # type: ignore[name-defined]
         return f"<Cohort {self.name}>"
 
 
-class CohortSession(db.Model):  # type: ignore[name-defined]
+class CohortSession(Model):
     """An in-person session of a cohort: when, where, how many, who runs it."""
 
     __tablename__ = "cohort_sessions"
@@ -64,7 +64,7 @@ class CohortSession(db.Model):  # type: ignore[name-defined]
     members: Mapped[list[CohortMember]] = relationship(back_populates="session")
 
 
-class CohortMember(db.Model):  # type: ignore[name-defined]
+class CohortMember(Model):
     """A person's current place in a cohort: at a session, or on the cohort's waiting list.
 
     One row per person; a move changes it (by a conditional update, so two advisers moving

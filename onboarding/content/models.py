@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.content.localised import Translated, TranslatedMixin
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 
 def _enum(kind: type[StrEnum], length: int) -> Enum:
@@ -43,7 +43,7 @@ class Scoring(StrEnum):
     PARTIAL = "partial"
 
 
-class Programme(TranslatedMixin, db.Model):  # type: ignore[name-defined]
+class Programme(TranslatedMixin, Model):
     """An introduction programme, e.g. «Velkommen til Tynset kommune»."""
 
     __tablename__ = "programmes"
@@ -75,7 +75,7 @@ class Programme(TranslatedMixin, db.Model):  # type: ignore[name-defined]
         return f"<Programme {self.slug}>"
 
 
-class Module(db.Model):  # type: ignore[name-defined]
+class Module(Model):
     """A module of a programme; what it contains is in its versions."""
 
     __tablename__ = "modules"
@@ -106,7 +106,7 @@ class Module(db.Model):  # type: ignore[name-defined]
         return f"<Module {self.slug}>"
 
 
-class ModuleVersion(TranslatedMixin, db.Model):  # type: ignore[name-defined]
+class ModuleVersion(TranslatedMixin, Model):
     """One version of a module, identified by the hash of its files."""
 
     __tablename__ = "module_versions"
@@ -146,7 +146,7 @@ class ModuleVersion(TranslatedMixin, db.Model):  # type: ignore[name-defined]
         return f"<ModuleVersion {self.module_id} v{self.number}>"
 
 
-class Lesson(TranslatedMixin, db.Model):  # type: ignore[name-defined]
+class Lesson(TranslatedMixin, Model):
     """A lesson in one module version, with its Markdown rendered to safe HTML once."""
 
     __tablename__ = "lessons"
@@ -174,7 +174,7 @@ class Lesson(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     version: Mapped[ModuleVersion] = relationship(back_populates="lessons")
 
 
-class ReflectionPrompt(TranslatedMixin, db.Model):  # type: ignore[name-defined]
+class ReflectionPrompt(TranslatedMixin, Model):
     """A question with no right answer, answered in the employee's own words."""
 
     __tablename__ = "reflection_prompts"
@@ -191,7 +191,7 @@ class ReflectionPrompt(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     version: Mapped[ModuleVersion] = relationship(back_populates="reflection_prompts")
 
 
-class Question(TranslatedMixin, db.Model):  # type: ignore[name-defined]
+class Question(TranslatedMixin, Model):
     """A question in a module version's quiz bank."""
 
     __tablename__ = "questions"
@@ -222,7 +222,7 @@ class Question(TranslatedMixin, db.Model):  # type: ignore[name-defined]
         )
 
 
-class Option(TranslatedMixin, db.Model):  # type: ignore[name-defined]
+class Option(TranslatedMixin, Model):
     """An answer option. For ``ordering`` questions the options are the items and
     ``position`` is the right order; for ``true_false`` they are «Sant» and «Usant»."""
 
@@ -243,7 +243,7 @@ class Option(TranslatedMixin, db.Model):  # type: ignore[name-defined]
     question: Mapped[Question] = relationship(back_populates="options")
 
 
-class ContentAsset(db.Model):  # type: ignore[name-defined]
+class ContentAsset(Model):
     """An image from a lesson folder, stored by its hash so every app server can serve it."""
 
     __tablename__ = "content_assets"

@@ -19,6 +19,7 @@ from typing import IO, Any
 from flask import stream_with_context
 from flask_babel import format_decimal
 from openpyxl import Workbook
+from openpyxl.cell import Cell as WorkbookCell
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -106,7 +107,7 @@ def xlsx_file(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[C
     for index in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 28 if index == 1 else 20
     bold = Font(bold=True)
-    cells = []
+    cells: list[WorkbookCell | str | float | None] = []
     for title in header:
         cell = _text_cell(sheet, title)
         cell.font = bold
@@ -114,7 +115,7 @@ def xlsx_file(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[C
     sheet.append(cells)
     # Each row is written out as it is appended, so one styled cell per distinct date or
     # score can stand in every row that has it: far fewer cells for a large export.
-    styled: dict[Cell, WriteOnlyCell] = {}
+    styled: dict[Cell, WorkbookCell] = {}
     for row in rows:
         cells = []
         for value in row:
@@ -124,10 +125,9 @@ def xlsx_file(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[C
                 # openpyxl takes a leading "=" as a formula; any other text is a string.
                 cells.append(_text_cell(sheet, value) if value.startswith("=") else value)
             else:
-                cell = styled.get(value)
-                if cell is None:
-                    cell = styled[value] = _styled_cell(sheet, value)
-                cells.append(cell)
+                if value not in styled:
+                    styled[value] = _styled_cell(sheet, value)
+                cells.append(styled[value])
         sheet.append(cells)
     output = tempfile.TemporaryFile()
     workbook.save(output)
@@ -135,14 +135,14 @@ def xlsx_file(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[C
     return output
 
 
-def _text_cell(sheet: Any, value: str) -> WriteOnlyCell:
+def _text_cell(sheet: Any, value: str) -> WorkbookCell:
     """A shared string, never a formula."""
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
 
 
-def _styled_cell(sheet: Any, value: date | datetime | Percent) -> WriteOnlyCell:
+def _styled_cell(sheet: Any, value: date | datetime | Percent) -> WorkbookCell:
     if isinstance(value, Percent):
         cell = WriteOnlyCell(sheet, value=value.value / 100)
         cell.number_format = PERCENT_FORMAT
@@ -150,7 +150,8 @@ def _styled_cell(sheet: Any, value: date | datetime | Percent) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=dates.local(value).replace(tzinfo=None))
         cell.number_format = MOMENT_FORMAT
     else:
-        cell = WriteOnlyCell(sheet, value=value)
+        # types-openpyxl leaves date out of WriteOnlyCell's values; the Cell it makes takes one.
+        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
         cell.number_format = DATE_FORMAT
     return cell
 

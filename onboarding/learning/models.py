@@ -15,14 +15,14 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
     from onboarding.content.models import Module, ModuleVersion, Programme, Question
 
 
-class Enrolment(db.Model):  # type: ignore[name-defined]
+class Enrolment(Model):
     """A person's place in a programme, with the deadline for finishing it."""
 
     __tablename__ = "enrolments"
@@ -45,7 +45,7 @@ class Enrolment(db.Model):  # type: ignore[name-defined]
     programme: Mapped[Programme] = relationship()
 
 
-class LessonProgress(db.Model):  # type: ignore[name-defined]
+class LessonProgress(Model):
     """A lesson someone has read (in whichever version they read it)."""
 
     __tablename__ = "lesson_progress"
@@ -59,7 +59,7 @@ class LessonProgress(db.Model):  # type: ignore[name-defined]
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Reflection(db.Model):  # type: ignore[name-defined]
+class Reflection(Model):
     """An answer to a reflection prompt, private unless its author shares it with a leader."""
 
     __tablename__ = "reflections"
@@ -76,7 +76,7 @@ class Reflection(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ModuleCompletion(db.Model):  # type: ignore[name-defined]
+class ModuleCompletion(Model):
     """A module someone has completed: every lesson read and the quiz passed."""
 
     __tablename__ = "module_completions"
@@ -94,7 +94,7 @@ class ModuleCompletion(db.Model):  # type: ignore[name-defined]
     version: Mapped[ModuleVersion] = relationship()
 
 
-class QuizAttempt(db.Model):  # type: ignore[name-defined]
+class QuizAttempt(Model):
     """One try at a module's quiz, on the version that was current when it started."""
 
     __tablename__ = "quiz_attempts"
@@ -133,7 +133,7 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined]
         return self.submitted_at is None
 
 
-class AttemptAnswer(db.Model):  # type: ignore[name-defined]
+class AttemptAnswer(Model):
     """A question drawn for an attempt, the option order shown, and the answer given."""
 
     __tablename__ = "attempt_answers"

@@ -126,7 +126,9 @@ def programme_with_structure(programme_id: int) -> Programme:
 
 
 def _with_structure(programme_id: int, synced_at: datetime) -> Programme:
-    structure = current_app.extensions.setdefault("programme_structure", ProgrammeStructure())
+    structure: ProgrammeStructure = current_app.extensions.setdefault(
+        "programme_structure", ProgrammeStructure()
+    )
     key = (programme_id, synced_at)
     # What this request has loaded already, and perhaps changed, is left as it is.
     fresh = identity_key(Programme, programme_id) not in db.session.identity_map and not any(

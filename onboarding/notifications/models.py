@@ -9,13 +9,13 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
 
 
-class Notification(db.Model):  # type: ignore[name-defined]
+class Notification(Model):
     """One e-mail to one recipient, kept after sending as a record of what went out."""
 
     __tablename__ = "notifications"

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, Response, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import event, func, inspect, or_, select, update
+from sqlalchemy import Table, event, func, inspect, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstanceState, Session, joinedload
 
@@ -265,7 +265,7 @@ def _attempt(outgoing: Outgoing, send: Send) -> str | None:
 def _claim(connection: Connection, notification_id: int) -> bool:
     """Claim an unsent message for this process, committed; False when another process
     holds it or has sent it meanwhile."""
-    table = Notification.__table__
+    table = cast(Table, Notification.__table__)  # the model declares a Table
     now = utcnow()
     claimed = connection.execute(
         update(table)
@@ -285,7 +285,7 @@ def _record(
 ) -> None:
     """Record a try at sending. ``unclaimed_only``: for a message this process did not
     claim, leave it alone if another process is sending it now."""
-    table = Notification.__table__
+    table = cast(Table, Notification.__table__)  # the model declares a Table
     values: dict[str, object] = {
         "attempts": table.c.attempts + 1,
         "last_error": error,

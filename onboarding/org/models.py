@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from onboarding.extensions import db
+from onboarding.extensions import Model, db
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
@@ -28,7 +28,7 @@ unit_leaders = Table(
 )
 
 
-class OrgUnit(db.Model):  # type: ignore[name-defined]
+class OrgUnit(Model):
     """A unit in the organisation; leaders of a unit see everyone in it and below it."""
 
     __tablename__ = "org_units"

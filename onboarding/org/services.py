@@ -20,7 +20,7 @@ class OrgError(ValueError):
     """A change to the organisation that the rules do not allow."""
 
 
-def subtree_unit_ids(root_ids: Iterable[int], name: str = "subtree") -> Select[tuple[int]]:
+def subtree_unit_ids(root_ids: Iterable[int], name: str = "subtree") -> Select[int]:
     """A query for the ids of the given units and every unit below them.
 
     A recursive CTE, so it is one query whatever the depth of the tree; ``name`` tells two
@@ -134,7 +134,7 @@ def remove_leader(unit: OrgUnit, user: User, *, by: User | None) -> None:
     _record_leadership(by, user, ("leader.removed", "role.removed"), led, roles)
 
 
-def people_query(search: str = "", unit_id: int | None = None) -> Select[tuple[User]]:
+def people_query(search: str = "", unit_id: int | None = None) -> Select[User]:
     """People sorted by name, optionally matching ``search`` and in ``unit_id`` or below it."""
     query = (
         select(User)

@@ -78,7 +78,7 @@ class Filters:
         }
 
 
-def directory_query(filters: Filters) -> Select[tuple[User]]:
+def directory_query(filters: Filters) -> Select[User]:
     """People matching ``filters``, sorted by name."""
     query = people_query(search=filters.search, unit_id=filters.unit_id)
     if filters.cohort_id is not None:

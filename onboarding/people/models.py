@@ -9,13 +9,13 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 if TYPE_CHECKING:
     from onboarding.auth.models import User
 
 
-class ImportBatch(db.Model):  # type: ignore[name-defined]
+class ImportBatch(Model):
     """One uploaded file. The bytes live in the database, so any app server can preview it;
     ``applied_at`` is set once, by whoever imports it first."""
 

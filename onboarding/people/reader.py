@@ -491,7 +491,7 @@ def _first_sheet(content: bytes) -> tuple[_Archive, _FirstSheet]:
     reader.read_manifest()
     reader.read_strings()
     reader.read_workbook()
-    reader.wb._archive = archive
+    reader.wb._archive = archive  # type: ignore[attr-defined]  # what Workbook.close() closes
     apply_stylesheet(archive, reader.wb)
     for sheet, rel in reader.parser.find_sheets():
         if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
@@ -514,7 +514,7 @@ def _xlsx_rows(content: bytes) -> Generator[Sequence[str], None, None]:
     except Exception as error:  # a damaged or foreign zip file fails in many ways
         raise _not_a_workbook() from error
     try:
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.values:
             yield [_cell_text(value) for value in values]
     except FileProblem:
         raise

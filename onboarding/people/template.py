@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date
 
 from flask_babel import gettext as _
@@ -59,7 +60,7 @@ def example_unit() -> str:
     return ""
 
 
-def example_row(domain: str, today: date) -> dict[Column, Cell]:
+def example_row(domain: str, today: date) -> dict[Column, str | date]:
     """The example person, by column; the start date as a date."""
     return {
         Column.EMPLOYEE_NUMBER: EXAMPLE_NUMBER,
@@ -74,7 +75,7 @@ def example_row(domain: str, today: date) -> dict[Column, Cell]:
     }
 
 
-def csv_row(row: dict[Column, Cell]) -> list[Cell]:
+def csv_row(row: Mapping[Column, Cell]) -> list[Cell]:
     """The row for the CSV file: the date as text the reader takes in any language."""
     return [
         value.strftime(CSV_DATE_FORMAT) if isinstance(value, date) else value
@@ -85,7 +86,7 @@ def csv_row(row: dict[Column, Cell]) -> list[Cell]:
 TEXT_FORMAT = "@"  # typed employee numbers keep their leading zeros
 
 
-def template_workbook(row: dict[Column, Cell]) -> bytes:
+def template_workbook(row: Mapping[Column, str | date]) -> bytes:
     """The template as an Excel workbook: bold headings over the example row, each column
     formatted for what HR types into it (text, or a Norwegian date) and wide enough for it;
     a second sheet says what each column holds. The reader reads the first sheet only."""

@@ -65,6 +65,7 @@ def upload() -> Response | tuple[str, int]:
     form = UploadForm()
     if form.validate_on_submit():
         storage = form.file.data
+        assert storage is not None  # FileRequired
         try:
             batch = create_batch(storage.filename or "", storage.read(), current_user)
         except FileProblem as problem:

@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onboarding.database import UTCDateTime, utcnow
-from onboarding.extensions import db
+from onboarding.extensions import Model
 
 
-class Reminder(db.Model):  # type: ignore[name-defined]
+class Reminder(Model):
     """One reminder for one occasion (e.g. a deadline, a week, a session) to one person.
 
     The e-mail itself is the notification in the outbox; whether it has left is recorded

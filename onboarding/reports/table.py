@@ -15,10 +15,11 @@ from flask_babel import lazy_gettext as _l
 
 from onboarding import dates
 from onboarding.attendance.models import AttendanceStatus
+from onboarding.attendance.progress import Progress
 from onboarding.content.models import Module
 from onboarding.core.layout import format_score
 from onboarding.core.tables import Cell, Percent
-from onboarding.reports.services import ModuleCell, ModuleStatus, Progress, ReportRow
+from onboarding.reports.services import ModuleCell, ModuleStatus, ReportRow
 
 PROGRESS_LABELS = {
     Progress.OVERDUE: _l("Overdue"),

@@ -103,7 +103,7 @@ def test_deactivating_signs_a_person_out(
     auth.login("ola@tynset.example", remember=True)
     assert client.get("/").status_code == 200
     with app.app_context():
-        db.session.get(User, person_id).active = False
+        db.session.get_one(User, person_id).active = False
         commit()
     assert client.get("/").status_code == 302
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import func, select
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 FIRST = ["Anne", "Bjørn", "Camilla", "Dag", "Eli", "Frode", "Guri", "Håkon", "Ingrid", "Jon"]
 LAST = ["Haugen", "Moen", "Tangen", "Øverby"]
-TABLET = {"width": 1024, "height": 768}
+TABLET: ViewportSize = {"width": 1024, "height": 768}
 # By the row (sorted by last name, then first name) the key to press: most came.
 KEYS = {5: "2", 17: "2", 29: "2", 10: "3", 22: "3", 33: "4"}
 STATUS_OF_KEY = {

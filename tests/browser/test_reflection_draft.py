@@ -4,10 +4,11 @@ pressed, and not when the page is reloaded half-way (the browser keeps a draft).
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from onboarding.content.services import courses_dir, sync_programme
@@ -44,14 +45,18 @@ def saved(app: Flask) -> list[str]:
 
 
 def drafts(page: Page) -> dict[str, str]:
-    return page.evaluate(
-        """() => Object.fromEntries(Object.keys(localStorage)
+    # The script's answer: each draft's key and text.
+    return cast(
+        "dict[str, str]",
+        page.evaluate(
+            """() => Object.fromEntries(Object.keys(localStorage)
              .filter(key => key.startsWith("draft:"))
              .map(key => [key, JSON.parse(localStorage.getItem(key)).text]))"""
+        ),
     )
 
 
-def answer(page: Page, number: int = 1) -> object:
+def answer(page: Page, number: int = 1) -> Locator:
     return page.get_by_role("group", name=f"Spørsmål {number}").get_by_role("textbox")
 
 
@@ -63,7 +68,7 @@ def test_a_reflection_survives_an_expired_session(
     page.goto(PAGE)
     axe(page)
     first = answer(page)
-    first.fill(TEXT)  # type: ignore[attr-defined]
+    first.fill(TEXT)
     assert list(drafts(page).values()) == [TEXT]
 
     page.context.clear_cookies()  # the session ran out while she wrote
@@ -82,14 +87,14 @@ def test_a_reflection_survives_an_expired_session(
     expect(page.get_by_role("alert")).to_contain_text(
         "Teksten din er ikke lagret ennå. Se over den og trykk «Lagre refleksjonene»."
     )
-    expect(answer(page)).to_have_value(TEXT)  # type: ignore[arg-type]
+    expect(answer(page)).to_have_value(TEXT)
     expect(page.locator(".draft-note")).to_have_count(0)  # the page has the draft's text
     axe(page)
     assert saved(app) == []  # not saved for her: she presses save
 
     page.get_by_role("button", name="Lagre refleksjonene").click()
     expect(page.get_by_role("status")).to_contain_text("Refleksjonene dine er lagret.")
-    expect(answer(page)).to_have_value(TEXT)  # type: ignore[arg-type]
+    expect(answer(page)).to_have_value(TEXT)
     axe(page)
     assert saved(app) == [TEXT]
     assert drafts(page) == {}  # saved: the draft is done with
@@ -103,11 +108,11 @@ def test_a_reload_half_way_brings_the_draft_back(
     page.goto(PAGE)
     axe(page)
     second = answer(page, 2)
-    second.click()  # type: ignore[attr-defined]
+    second.click()
     page.keyboard.type("Optimisme er å se muligheter")
 
     page.reload()
-    expect(answer(page, 2)).to_have_value("Optimisme er å se muligheter")  # type: ignore[arg-type]
+    expect(answer(page, 2)).to_have_value("Optimisme er å se muligheter")
     note = page.locator(".draft-note")
     expect(note).to_have_count(1)
     expect(note).to_have_text(
@@ -119,14 +124,14 @@ def test_a_reload_half_way_brings_the_draft_back(
 
     # Discarding brings back what the page came with (nothing yet) and forgets the draft.
     note.get_by_role("button", name="Forkast utkastet").click()
-    expect(answer(page, 2)).to_have_value("")  # type: ignore[arg-type]
-    expect(answer(page, 2)).to_be_focused()  # type: ignore[arg-type]
+    expect(answer(page, 2)).to_have_value("")
+    expect(answer(page, 2)).to_be_focused()
     expect(note).to_have_count(0)
     assert drafts(page) == {}
 
     page.keyboard.type("Optimisme er å tro at det går")
     page.reload()
-    expect(answer(page, 2)).to_have_value("Optimisme er å tro at det går")  # type: ignore[arg-type]
+    expect(answer(page, 2)).to_have_value("Optimisme er å tro at det går")
     axe(page)
     page.get_by_role("button", name="Lagre refleksjonene").click()
     expect(page.get_by_role("status")).to_contain_text("Refleksjonene dine er lagret.")
@@ -144,7 +149,7 @@ def test_drafts_are_each_persons_own_on_a_shared_computer(
     sign_in(page, axe, "nora@tynset.example")
     axe(page)
     page.goto(PAGE)
-    answer(page).fill("Noras egne tanker")  # type: ignore[attr-defined]
+    answer(page).fill("Noras egne tanker")
     axe(page)
     page.get_by_role("button", name="Logg ut").click()
     axe(page)
@@ -152,7 +157,7 @@ def test_drafts_are_each_persons_own_on_a_shared_computer(
     sign_in(page, axe, "ola@tynset.example")
     axe(page)
     page.goto(PAGE)
-    expect(answer(page)).to_have_value("")  # type: ignore[arg-type]
+    expect(answer(page)).to_have_value("")
     expect(page.locator(".draft-note")).to_have_count(0)
     axe(page)
     assert len(drafts(page)) == 1  # Nora's is still there, for Nora

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -38,7 +39,7 @@ def plan_session(name: str = "Vårkullet 2027", place: str = "Kommunestyresalen"
     return add_session(cohort, SessionPlan(DAY, (9, 0), (15, 0), place, 30), by=None)
 
 
-def enrol(**kwargs: object) -> tuple[User, Enrolment]:
+def enrol(**kwargs: Any) -> tuple[User, Enrolment]:
     """A new employee placed in the first cohort with room, enrolled in the programme."""
     person = member(**kwargs)
     programme = current_programme()

@@ -36,15 +36,15 @@ from tests.helpers import AuthActions, at_the_session, link_in, outbox_messages,
 
 
 def certificate_mails() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Notification.id)).where(Notification.kind == "certificate_issued")
-    )
+    ).scalar_one()
 
 
 def count_certificates(user_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Certificate.id)).where(Certificate.user_id == user_id)
-    )
+    ).scalar_one()
 
 
 def test_codes_are_random_unambiguous_and_printed_in_groups() -> None:

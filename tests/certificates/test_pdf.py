@@ -7,11 +7,13 @@ import io
 import re
 import socket
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from flask import Flask
 from flask_babel import force_locale, format_date
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 from sqlalchemy import select
 
 from onboarding.certificates.codes import format_code
@@ -26,10 +28,19 @@ from onboarding.extensions import db
 from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.factories import commit
 
+P = TypeVar("P", bound=PdfObject)
+
 
 def text_of_pdf(data: bytes) -> tuple[int, str]:
     reader = PdfReader(io.BytesIO(data))
     return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def follow(value: PdfObject | None, kind: type[P]) -> P:
+    """``value`` from a PDF, its reference followed, checked to be a ``kind``."""
+    resolved = value.get_object() if value is not None else None
+    assert isinstance(resolved, kind)
+    return resolved
 
 
 def squeezed(text: str) -> str:
@@ -76,16 +87,17 @@ def test_the_qr_code_holds_the_verification_url(certificate: Certificate) -> Non
 def test_the_pdf_is_archivable_tagged_and_described(certificate: Certificate) -> None:
     data = certificate_pdf(certificate)
     reader = PdfReader(io.BytesIO(data))
-    catalog = reader.trailer["/Root"]
-    assert catalog["/Lang"] == "nb"
+    catalog = follow(reader.trailer["/Root"], DictionaryObject)
+    assert str(catalog["/Lang"]) == "nb"
     assert "/StructTreeRoot" in catalog  # tagged, for screen readers
-    assert catalog["/MarkInfo"]["/Marked"]
-    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert follow(catalog["/MarkInfo"], DictionaryObject)["/Marked"]
+    xmp = follow(catalog["/Metadata"], StreamObject).get_data().decode()
     assert PDF_VARIANT == "pdf/a-3a"
     assert 'pdfaid:part="3"' in xmp
     assert 'pdfaid:conformance="A"' in xmp
-    [intent] = catalog["/OutputIntents"]
-    assert intent.get_object()["/S"] == "/GTS_PDFA1"  # the sRGB profile PDF/A asks for
+    [intent] = follow(catalog["/OutputIntents"], ArrayObject)
+    # The sRGB profile PDF/A asks for.
+    assert str(follow(intent, DictionaryObject)["/S"]) == "/GTS_PDFA1"
     metadata = reader.metadata
     assert metadata is not None
     assert metadata.title
@@ -94,9 +106,10 @@ def test_the_pdf_is_archivable_tagged_and_described(certificate: Certificate) ->
     assert metadata.subject
     assert certificate.programme_title in metadata.subject
     assert metadata.creation_date is not None
+    resources = follow(reader.pages[0]["/Resources"], DictionaryObject)
     fonts = {
-        str(font.get_object()["/BaseFont"])
-        for font in reader.pages[0]["/Resources"]["/Font"].values()
+        str(follow(font, DictionaryObject)["/BaseFont"])
+        for font in follow(resources["/Font"], DictionaryObject).values()
     }
     assert any("DejaVu" in font for font in fonts), fonts
 
@@ -109,7 +122,7 @@ def test_the_pdf_follows_the_persons_language(session: CohortSession) -> None:
     html = certificate_html(certificate, details_for([certificate])[certificate.id])
     assert '<html lang="nn">' in html
     reader = PdfReader(io.BytesIO(certificate_pdf(certificate)))
-    assert reader.trailer["/Root"]["/Lang"] == "nn"
+    assert str(follow(reader.trailer["/Root"], DictionaryObject)["/Lang"]) == "nn"
 
 
 def test_rendering_is_deterministic(certificate: Certificate) -> None:
@@ -220,8 +233,8 @@ def test_the_certificate_uses_only_the_logo_from_the_static_folder(
 def test_pdf_ua_is_available_too(certificate: Certificate) -> None:
     html = certificate_html(certificate, details_for([certificate])[certificate.id])
     data = html_to_pdf(html, variant="pdf/ua-1")
-    catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
-    assert "pdfuaid:part" in catalog["/Metadata"].get_object().get_data().decode()
+    catalog = follow(PdfReader(io.BytesIO(data)).trailer["/Root"], DictionaryObject)
+    assert "pdfuaid:part" in follow(catalog["/Metadata"], StreamObject).get_data().decode()
     assert db.session.scalars(select(Certificate)).one().id == certificate.id
 
 

@@ -6,7 +6,7 @@ The clock stands at 2 December 2026 unless a test moves it; the sessions are in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -395,7 +395,7 @@ def test_someone_who_attended_is_not_moved(
 
 
 def test_two_advisers_placing_the_same_person_at_once(
-    app: Flask, make_app: object, spring: CohortSession
+    app: Flask, make_app: Callable[..., Flask], spring: CohortSession
 ) -> None:
     """Both read the person as unplaced; the database lets one place them and the other is
     told. Then both move the placed person from the same place: again one wins."""
@@ -407,14 +407,14 @@ def test_two_advisers_placing_the_same_person_at_once(
         spring.id,
         spring.cohort.sessions[1].id,
     )
-    other = make_app()  # type: ignore[operator]
+    other = make_app()
     with other.app_context():
-        theirs = db.session.get(User, person_id)
+        theirs = db.session.get_one(User, person_id)
         assert membership(theirs) is None  # read before the other adviser places
         with app.app_context():
             place_by_hand(
-                [db.session.get(User, person_id)],
-                db.session.get(Cohort, cohort_id),
+                [db.session.get_one(User, person_id)],
+                db.session.get_one(Cohort, cohort_id),
                 db.session.get(CohortSession, first_id),
                 by=None,
             )
@@ -422,7 +422,7 @@ def test_two_advisers_placing_the_same_person_at_once(
         with pytest.raises(CohortError, match="plassert av noen andre"):
             place_by_hand(
                 [theirs],
-                db.session.get(Cohort, cohort_id),
+                db.session.get_one(Cohort, cohort_id),
                 db.session.get(CohortSession, second_id),
                 by=None,
                 seen={person_id: None},  # the page they chose on showed her unplaced
@@ -431,21 +431,21 @@ def test_two_advisers_placing_the_same_person_at_once(
     assert db.session.scalar(select(func.count(CohortMember.id))) == 1
 
     with other.app_context():
-        theirs = db.session.get(User, person_id)
+        theirs = db.session.get_one(User, person_id)
         stale = membership(theirs)
         assert stale is not None
         assert stale.session_id == first_id
         with app.app_context():
-            mine = db.session.get(User, person_id)
-            move_member(
-                mine, membership(mine).cohort, db.session.get(CohortSession, second_id), by=None
-            )  # type: ignore[union-attr]
+            mine = db.session.get_one(User, person_id)
+            placed = membership(mine)
+            assert placed is not None
+            move_member(mine, placed.cohort, db.session.get(CohortSession, second_id), by=None)
             commit()
         with pytest.raises(CohortError, match="flyttet av noen andre"):
             move_member(theirs, stale.cohort, None, by=None)
         db.session.rollback()
     db.session.expire_all()
-    assert membership(db.session.get(User, person_id)).session_id == second_id  # type: ignore[union-attr]
+    assert membership(db.session.get_one(User, person_id)).session_id == second_id  # type: ignore[union-attr]
 
 
 def test_hr_places_several_people_from_the_people_list(

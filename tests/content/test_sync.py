@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from onboarding.auth.models import Role
 from onboarding.content.markdown import render
@@ -54,7 +55,7 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
     """Every row of every content table, for comparing the database before and after."""
     rows = {}
     for model in CONTENT_TABLES:
-        table = model.__table__
+        table = cast(Table, model.__table__)  # each model declares a Table
         columns = [c for c in table.columns if c.name not in ("synced_at", "created_at")]
         rows[table.name] = [
             tuple(row)

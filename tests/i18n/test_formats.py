@@ -29,7 +29,9 @@ def test_dates_times_and_numbers_follow_the_language(
 ) -> None:
     with app.test_request_context(headers={"Accept-Language": accept}):
         rendered = render_template_string(TEMPLATE, day=date(2027, 4, 14), when=WHEN)
-        language = get_locale().language
+        locale = get_locale()
+        assert locale is not None
+        language = locale.language
         quiz = gettext("Quiz")
     values = rendered.split("|")
     assert values[:4] == expected

@@ -117,9 +117,9 @@ def test_a_new_employee_completes_every_module(
         assert "100 %" in result
         assert "Fullført" in text_of(client.get(f"/modules/{slug}"))
 
-    home = text_of(client.get("/"))
-    assert "24 av 24 steg fullført (100 %)" in home
-    assert "Du har fullført alle modulene." in home
+    home_text = text_of(client.get("/"))
+    assert "24 av 24 steg fullført (100 %)" in home_text
+    assert "Du har fullført alle modulene." in home_text
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "nora@tynset.example"))
         assert user is not None

@@ -42,6 +42,7 @@ def texts(person_id: int) -> dict[str, tuple[str, bool]]:
 
 def test_answers_are_saved_trimmed_and_an_unanswered_prompt_is_left_out(module: Module) -> None:
     person = create_user(start_date=date(2027, 3, 1))
+    assert module.current_version is not None
     first, second = [prompt.key for prompt in module.current_version.reflection_prompts]
     save_reflections(person, module, {first: Answer("  Tynset for alle  ", True)})
     assert texts(person.id) == {first: ("Tynset for alle", True)}
@@ -51,6 +52,7 @@ def test_answers_are_saved_trimmed_and_an_unanswered_prompt_is_left_out(module: 
 
 def test_one_answer_that_cannot_be_saved_saves_none(module: Module) -> None:
     person = create_user(start_date=date(2027, 3, 1))
+    assert module.current_version is not None
     first, second = [prompt.key for prompt in module.current_version.reflection_prompts]
     with pytest.raises(ReflectionProblems) as raised:
         save_reflections(

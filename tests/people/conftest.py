@@ -75,6 +75,7 @@ def csv_bytes(
 def xlsx_bytes(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = HEADER) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert sheet is not None
     if header is not None:
         sheet.append(list(header))
     for row in rows:

@@ -106,8 +106,7 @@ def test_new_people_are_created_enrolled_and_invited_when_their_start_is_near(
     assert sent == len(invited)
     assert "/invitation/" in invited["Noah Ny <noah@tynset.example>"].get_body().get_content()  # type: ignore[union-attr]
 
-    batch = db.session.get(ImportBatch, batch.id)
-    assert batch is not None
+    batch = db.session.get_one(ImportBatch, batch.id)
     assert batch.applied_at is not None
     assert batch.applied_by_id == org.hr.id
     assert batch.result is not None

@@ -121,6 +121,7 @@ def test_an_attempt_switched_between_languages_scores_the_same(
         assert second is not None
         assert first.submitted_at is not None
         assert second.submitted_at is not None
+        assert first.score is not None
         assert 0 < first.score < 100
         assert second.score == first.score
         assert second.passed == first.passed

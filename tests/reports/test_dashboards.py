@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
+from onboarding.attendance.progress import Progress
 from onboarding.auth.models import Role, User
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import CohortMember, CohortSession
@@ -28,7 +29,7 @@ from onboarding.learning.services import current_programme, ensure_enrolment, sa
 from onboarding.org.models import OrgUnit
 from onboarding.org.scope import Scope
 from onboarding.reports.funnel import funnels
-from onboarding.reports.services import Counts, Progress, ReportFilters, report_page, summary
+from onboarding.reports.services import Counts, ReportFilters, report_page, summary
 from tests.attendance.test_attendance import VALID
 from tests.content.test_translations import TRANSLATED
 from tests.factories import commit, create_unit, create_user

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -73,7 +74,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)  # role -> user id
 
 
-def _graduate(session: CohortSession, **kwargs: object) -> User:
+def _graduate(session: CohortSession, **kwargs: Any) -> User:
     """A new employee who completed every module and attended: the certificate is issued."""
     person = member(**kwargs)
     programme = current_programme()
