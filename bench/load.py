@@ -45,7 +45,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, session
-from flask_login import login_user
+from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import upgrade
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
@@ -54,7 +54,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from onboarding import create_app  # noqa: E402
-from onboarding.auth.models import Role, User, new_session_token  # noqa: E402
+from onboarding.auth.models import Role, User, new_security_stamp  # noqa: E402
+from onboarding.auth.sessions import sign_in  # noqa: E402
 from onboarding.content.cli import sync_courses  # noqa: E402
 from onboarding.content.models import QuestionType  # noqa: E402
 from onboarding.demo.services import seed_demo, seed_progress  # noqa: E402
@@ -176,14 +177,14 @@ def prepare(app: Flask, tmp: Path, people: int) -> tuple[list[int], list[int]]:
                 unit=departments[number % len(departments)] if number < AREA_PEOPLE else elsewhere,
                 position="Helsefagarbeider",
                 start_date=local_today() - timedelta(days=7),
-                session_token=new_session_token(),
+                security_stamp=new_security_stamp(),
             )
             employee.add_role(Role.EMPLOYEE)
             db.session.add(employee)
             employees.append(employee)
         db.session.flush()
         enrol_everyone(programme)
-        modules = [module for module in programme.modules if module.active]
+        modules = programme.live_modules
         attempts = []
         for employee in employees:
             for module in modules:
@@ -197,6 +198,7 @@ def prepare(app: Flask, tmp: Path, people: int) -> tuple[list[int], list[int]]:
         lessons = [
             f"/modules/{module.slug}/{lesson.slug}"
             for module in modules
+            if module.current_version is not None
             for lesson in module.current_version.lessons
         ]
         assert first_module.current_version is not None
@@ -228,9 +230,14 @@ def signed_in(app: Flask, user: User) -> tuple[str, str]:
     load is on the pages, not on password hashing."""
     # A fresh app context: Flask-WTF keeps the token of the context's first request in g.
     with app.app_context(), app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-        login_user(user)
+        sign_in(db.session.merge(user))  # a sign-in of its own, kept in user_sessions
+        db.session.commit()
         token = generate_csrf()
-        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+        interface = app.session_interface
+        assert isinstance(interface, SecureCookieSessionInterface)
+        serializer = interface.get_signing_serializer(app)
+        assert serializer is not None
+        value = serializer.dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
 
 

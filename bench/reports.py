@@ -384,7 +384,7 @@ def _user(
         "active": True,
         "reminders_opt_out": False,
         "password_hash": password_hash,
-        "session_token": f"bench-session-{user_id}",
+        "security_stamp": f"bench-stamp-{user_id}",
         "created_at": created,
     }
 
