@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import stamp
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from onboarding import create_app
 from onboarding.extensions import db
 from tests.helpers import AuthActions
+
+#: ``with count_queries() as statements:``, the fixture below.
+CountQueries = Callable[..., AbstractContextManager[list[str]]]
 
 
 class ClosingClient(FlaskClient):
@@ -109,6 +113,29 @@ def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> CountQueries:
+    """``with count_queries() as statements:`` lists the SQL statements run through the
+    app's engine while the block runs; ``count_queries(other)`` watches another app's."""
+
+    @contextmanager
+    def count(watched: Flask | None = None) -> Iterator[list[str]]:
+        with (watched or app).app_context():
+            engine = db.engine
+        statements: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return count
 
 
 @pytest.fixture

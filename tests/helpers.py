@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import time_machine
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -78,6 +79,13 @@ def link_in(message: EmailMessage, base_url: str = "http://onboarding.test") -> 
     match = re.search(re.escape(base_url) + r"(/\S+)", body_of(message))
     assert match, "no link in the e-mail"
     return match.group(1)
+
+
+def client_at(app: Flask, address: str) -> FlaskClient:
+    """A test client whose requests come from ``address``, for limits per client."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 class AuthActions:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from onboarding.audit import services as audit
 from onboarding.audit.models import AuditEvent
@@ -19,6 +19,7 @@ from onboarding.extensions import db
 from onboarding.learning.services import change_due_date, current_programme, ensure_enrolment
 from onboarding.people.directory import set_active
 from tests.attendance.test_attendance import VALID
+from tests.conftest import CountQueries
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, text_of
 
@@ -167,23 +168,13 @@ def test_no_route_changes_or_deletes_an_entry(app: Flask, history: History) -> N
 
 
 def test_the_page_takes_the_same_queries_for_few_and_many_entries(
-    app: Flask, history: History
+    app: Flask, history: History, count_queries: CountQueries
 ) -> None:
     client = signed_in(app, "hr@tynset.example")
 
     def queries() -> int:
-        statements: list[str] = []
-
-        def count(*_args: object) -> None:
-            statements.append("")
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as statements:
             assert client.get("/audit").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     few = queries()

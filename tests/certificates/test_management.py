@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from onboarding.auth.models import Role, User
 from onboarding.certificates.codes import format_code, new_code
@@ -32,6 +32,7 @@ from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
 from tests.certificates.conftest import World, certificate_of, graduate, plan_session
+from tests.conftest import CountQueries
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
 
@@ -525,7 +526,7 @@ def test_the_commands_issue_missing_certificates_and_render_them(app: Flask, wor
 
 
 def test_the_register_takes_as_many_queries_for_many_rows_as_for_few(
-    app: Flask, world: World
+    app: Flask, world: World, count_queries: CountQueries
 ) -> None:
     client = login(app, "hr@tynset.example")
 
@@ -549,15 +550,8 @@ def test_the_register_takes_as_many_queries_for_many_rows_as_for_few(
             commit()
 
     def queries() -> int:
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(str(args[2]))  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             assert client.get("/certificates").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     few = queries()

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from onboarding.content.models import Programme
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.services import current_programme
+from tests.conftest import CountQueries
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, text_of
 
@@ -114,22 +115,14 @@ def test_any_change_a_sync_makes_moves_the_programmes_sync_time(
     assert db.session.scalars(select(Programme.synced_at)).one() != before
 
 
-def test_the_structure_is_read_once_until_a_sync_changes_it(app: Flask, courses: Path) -> None:
+def test_the_structure_is_read_once_until_a_sync_changes_it(
+    app: Flask, courses: Path, count_queries: CountQueries
+) -> None:
     client = signed_in(app)
-    statements: list[str] = []
-
-    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
 
     def lesson_queries() -> int:
-        statements.clear()
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             assert client.get(START_PAGE).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         return sum("FROM lessons" in statement for statement in statements)
 
     lesson_queries()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
 from onboarding.auth.models import Role, User
@@ -37,6 +36,7 @@ from onboarding.reports.services import (
     summary,
 )
 from tests.attendance.test_attendance import VALID
+from tests.conftest import CountQueries
 from tests.content.test_translations import TRANSLATED
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, text_of
@@ -501,13 +501,6 @@ def test_a_leader_reads_a_shared_reflection_in_their_own_language(
 # -- the number of queries does not grow with the number of people --------------------------
 
 
-def statements_into(statements: list[str]) -> Callable[..., None]:
-    def listener(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    return listener
-
-
 def grow(count: int) -> None:
     """``count`` more people in Helse og omsorg and below, at every stage."""
     helse = db.session.scalar(select(OrgUnit).where(OrgUnit.name == "Helse og omsorg"))
@@ -543,12 +536,11 @@ def grow(count: int) -> None:
     ],
 )
 def test_the_dashboards_run_the_same_number_of_queries_for_60_and_550_people(
-    app: Flask, client: FlaskClient, email: str, url: str
+    app: Flask, client: FlaskClient, count_queries: CountQueries, email: str, url: str
 ) -> None:
     with app.app_context():
         Org()
         grow(60)  # a second page of 50 in both runs
-        engine = db.engine
     AuthActions(client).login(email)
     client.get(url)  # the first request also puts the programme's structure in memory
     counts = []
@@ -556,13 +548,8 @@ def test_the_dashboards_run_the_same_number_of_queries_for_60_and_550_people(
         if more:
             with app.app_context():
                 grow(more)
-        statements: list[str] = []
-        listener = statements_into(statements)
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             response = client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
