@@ -21,7 +21,7 @@ from onboarding.people.directory import set_active
 from tests.attendance.test_attendance import VALID
 from tests.conftest import CountQueries
 from tests.factories import commit, create_unit, create_user
-from tests.helpers import AuthActions, text_of
+from tests.helpers import signed_in, text_of
 
 
 @dataclass
@@ -67,12 +67,6 @@ def history(app: Flask) -> History:
         deadline.at = at(date(2027, 3, 5))
         commit()
         return History(nora_id=nora.id, ola_id=ola.id)
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    assert AuthActions(client).login(email).status_code == 302
-    return client
 
 
 def test_hr_reads_the_history_newest_first(app: Flask, history: History) -> None:
