@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -218,7 +219,11 @@ def test_the_certificate_uses_only_the_logo_from_the_static_folder(
         return fetcher
 
     monkeypatch.setattr(pdf_module, "StaticFilesOnly", recording)
+    # As a worker's first certificate: the stylesheet, otherwise kept from whichever test
+    # rendered first in this thread, is parsed here, and what it points at is fetched here.
+    monkeypatch.setattr(pdf_module, "_per_thread", threading.local())
     render_certificate(certificate, details_for([certificate])[certificate.id])
+    assert len(fetchers) == 2  # the page and its stylesheet, each through StaticFilesOnly
     fetched = [url for fetcher in fetchers for url in fetcher.fetched]
     assert [url.rsplit("/", 1)[1] for url in fetched] == ["tynset-logo.svg"]
     assert not [url for fetcher in fetchers for url in fetcher.refused]
