@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import stamp
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Table, event, text
 
 from onboarding import create_app
 from onboarding.extensions import db
@@ -73,17 +73,44 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 def empty_tables() -> None:
+    """Delete every row a test left, and start the ids again from 1, as in a new database."""
     db.session.remove()
     tables = db.metadata.sorted_tables
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _empty_postgresql(connection, tables)
         else:
             # modules and module_versions point at each other; check keys at commit.
             connection.execute(text("PRAGMA defer_foreign_keys = ON"))
             for table in reversed(tables):
                 connection.execute(table.delete())
+
+
+def _empty_postgresql(connection: Connection, tables: list[Table]) -> None:
+    """A TRUNCATE of every table took about 120 ms, mostly for the tables a test never
+    touched (each gets new files); a test writes to a few, and DELETE of a few rows is
+    quick. So: find the tables with rows, delete those, and restart the sequences used."""
+    probe = " UNION ALL ".join(
+        f"SELECT '{table.name}' WHERE EXISTS (SELECT FROM \"{table.name}\")" for table in tables
+    )
+    written = set(connection.scalars(text(probe)))
+    for table in tables:
+        # A key added after both tables (modules.current_version_id) points back up the
+        # order of deletion; let go of it first.
+        for key in table.foreign_key_constraints:
+            if key.use_alter and table.name in written:
+                connection.execute(
+                    table.update().values({column.name: None for column in key.columns})
+                )
+    for table in reversed(tables):
+        if table.name in written:
+            connection.execute(table.delete())
+    connection.execute(
+        text(
+            "SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), 1, false)"
+            " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        )
+    )
 
 
 @pytest.fixture
