@@ -26,7 +26,6 @@ from onboarding.attendance.services import (
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, assign_new_hire, create_cohort
-from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
@@ -35,6 +34,7 @@ from onboarding.quizzes.services import start_attempt, submit_attempt
 from onboarding.signals import programme_completed
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, at_the_session, post_form, text_of
+from tests.programmes import sync_programme
 from tests.quizzes.test_engine import right_answers
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"

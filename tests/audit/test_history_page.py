@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from onboarding.audit import services as audit
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import Role, User
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.services import change_due_date, current_programme, ensure_enrolment
 from onboarding.people.directory import set_active
@@ -22,6 +21,7 @@ from tests.attendance.test_attendance import VALID
 from tests.conftest import CountQueries
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import signed_in, text_of
+from tests.programmes import sync_programme
 
 
 @dataclass

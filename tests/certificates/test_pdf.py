@@ -29,10 +29,10 @@ from onboarding.certificates.pdf import (
 )
 from onboarding.certificates.services import certificate_pdf, details_for
 from onboarding.cohorts.models import CohortSession
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.factories import commit
+from tests.programmes import sync_programme
 
 
 def text_of_pdf(data: bytes) -> tuple[int, str]:

@@ -19,12 +19,13 @@ from onboarding.attendance.services import check_in_code
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import place_everyone
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
 from tests.people.conftest import csv_bytes, person
 from tests.people.test_result import import_through_the_pages
+from tests.programmes import sync_programme
 
 TODAY = date.today()
 TOMORROW = TODAY + timedelta(days=1)

@@ -16,13 +16,14 @@ from onboarding.attendance.progress import Progress, progress_of
 from onboarding.auth.models import User
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import unplaced_query
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.demo.services import DEMO_PASSWORD, seed_demo, seed_progress
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme, enrol_everyone
 from tests.factories import commit
 from tests.helpers import AuthActions, text_of
+from tests.programmes import sync_programme
 
 TODAY = date(2026, 12, 2)
 

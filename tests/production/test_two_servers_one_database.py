@@ -11,13 +11,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from onboarding.auth.models import User
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.quizzes.models import QuizAttempt
 from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
 from tests.learning.test_journey import answer_form
 from tests.production.conftest import Browser, StartServer
+from tests.programmes import sync_programme
 
 # Two processes sharing SQLite's file would prove little; production runs on PostgreSQL.
 NEEDS_POSTGRESQL = True

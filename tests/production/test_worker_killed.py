@@ -18,13 +18,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from onboarding.auth.models import User
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.quizzes.models import AttemptAnswer, QuizAttempt
 from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
 from tests.learning.test_journey import answer_form, attempt_id_from
 from tests.production.conftest import Browser, Page, Server, StartServer
+from tests.programmes import sync_programme
 
 NEEDS_POSTGRESQL = True
 

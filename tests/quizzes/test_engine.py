@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from onboarding.auth.models import User
 from onboarding.content.models import Module, QuestionType
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.models import ModuleCompletion
 from onboarding.learning.services import current_programme, mark_lesson_read
@@ -26,6 +25,7 @@ from onboarding.quizzes.services import (
 )
 from onboarding.signals import modules_completed
 from tests.factories import commit, create_user
+from tests.programmes import sync_programme
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 

@@ -18,7 +18,6 @@ from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
 from onboarding.content.models import Module, ReflectionPrompt
-from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -40,6 +39,7 @@ from tests.conftest import CountQueries
 from tests.content.test_translations import TRANSLATED
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, text_of
+from tests.programmes import sync_programme
 
 TODAY = local_today()
 

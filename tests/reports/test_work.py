@@ -18,7 +18,6 @@ from onboarding.auth.models import Role
 from onboarding.certificates.services import revoke_certificate
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.notifications.services import queue_email
 from onboarding.people.services import apply_batch, create_batch
@@ -28,6 +27,7 @@ from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.conftest import CountQueries
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, text_of
+from tests.programmes import sync_programme
 
 OSLO = ZoneInfo("Europe/Oslo")
 # The afternoon of the spring samling (14 April 2027); the next one is six days later.
