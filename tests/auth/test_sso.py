@@ -154,7 +154,10 @@ def provider() -> Iterator[OidcProvider]:
     oidc = OidcProvider()
     server = make_server("127.0.0.1", 0, oidc, threaded=True)
     oidc.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look again: every half second by default.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield oidc
     server.shutdown()

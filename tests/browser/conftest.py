@@ -56,7 +56,13 @@ def live_server(app: Flask) -> Iterator[str]:
     request_log = logging.getLogger("werkzeug")
     level = request_log.level
     request_log.setLevel(logging.WARNING)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # shutdown() waits for the loop to look again: every half second by default.
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.02},
+        name="live-server",
+        daemon=True,
+    )
     thread.start()
     try:
         yield base_url
