@@ -20,6 +20,18 @@ from onboarding import configure_logging, create_app
 from onboarding.extensions import db, limiter
 from tests.helpers import AuthActions
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, deselect the tests marked ``own_database``: they never use the run's
+    database, so the SQLite pass has already run them exactly as they would run here."""
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("own_database")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
 #: ``with count_queries() as statements:``, the fixture below.
 CountQueries = Callable[..., AbstractContextManager[list[str]]]
 
