@@ -174,6 +174,7 @@ def plan_cohort(client: FlaskClient, name: str, day: date, capacity: int) -> int
     return cohort_id
 
 
+@pytest.mark.slow
 def test_a_year_of_cohorts(app: Flask, client: FlaskClient, year: Year) -> None:
     hr = year.as_hr()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
@@ -28,6 +29,7 @@ from tests.programmes import sync_programme
 TODAY = date(2026, 12, 2)
 
 
+@pytest.mark.slow
 def test_the_demo_keeps_the_year_s_rules(app: Flask, client: FlaskClient) -> None:
     with time_machine.travel(datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Europe/Oslo")), tick=False):
         with app.app_context():

@@ -39,6 +39,7 @@ WRONG = re.compile(
     re.IGNORECASE,
 )
 PER_ENDPOINT = 3
+pytestmark = pytest.mark.slow
 NOT_FOLLOWED = ("/logout", "/static/", "/brand.css")
 
 

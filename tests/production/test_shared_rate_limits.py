@@ -18,7 +18,7 @@ from tests.helpers import PASSWORD
 from tests.production.conftest import Browser, StartServer, free_port
 
 # The servers have a SQLite database of their own, on either pass.
-pytestmark = pytest.mark.own_database
+pytestmark = [pytest.mark.own_database, pytest.mark.slow]
 
 
 @pytest.fixture

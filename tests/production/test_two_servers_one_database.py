@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from tests.programmes import sync_programme
 
 # Two processes sharing SQLite's file would prove little; production runs on PostgreSQL.
 NEEDS_POSTGRESQL = True
+pytestmark = pytest.mark.slow
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 

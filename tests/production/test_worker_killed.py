@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from http.client import HTTPException
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -27,6 +28,7 @@ from tests.production.conftest import Browser, Page, Server, StartServer
 from tests.programmes import sync_programme
 
 NEEDS_POSTGRESQL = True
+pytestmark = pytest.mark.slow
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 PEOPLE = 6

@@ -535,6 +535,7 @@ def grow(count: int) -> None:
         ("hr@tynset.example", "/overview"),
     ],
 )
+@pytest.mark.slow
 def test_the_dashboards_run_the_same_number_of_queries_for_60_and_550_people(
     app: Flask, client: FlaskClient, count_queries: CountQueries, email: str, url: str
 ) -> None:
