@@ -24,11 +24,12 @@ DS_CSS := node_modules/@digdir/designsystemet-css
 VENDOR := static/vendor/designsystemet
 ASSETS := $(VENDOR)/index.css $(VENDOR)/theme.css
 
-.PHONY: help run test setup system-deps lint typecheck pytest pytest-postgres messages clean bench-load
+.PHONY: help run test check setup system-deps lint typecheck pytest pytest-postgres messages clean bench-load
 
 help:
 	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT)"
 	@echo "make test   ruff, mypy and the test suite on SQLite and PostgreSQL"
+	@echo "make check  while working: ruff, mypy and the SQLite pass without the browser tests"
 
 # The demo's kommunedirektør (a made-up name) signs its certificates; a real installation
 # sets its own (docs/deploy.md), and without one the certificate prints the title alone.
@@ -48,6 +49,14 @@ test: setup
 	$(BIN)/lint-imports --no-cache
 	@# Both databases at once, one run per core (scripts/test-both prints each when it ends).
 	scripts/test-both
+
+# The quick loop while working: everything but the browser journeys, the package build and
+# the PostgreSQL pass, which `make test` runs before a commit.
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q -p no:cacheprovider -m "not browser and not slow" $(PYTEST_ARGS)
 
 # Not part of `make test`: figures for docs/performance.md (about 10 minutes).
 bench-load: setup

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import time_machine
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from onboarding.auth.models import User
 from onboarding.cohorts.models import CohortSession
+from onboarding.extensions import db
 
 PASSWORD = "et langt og godt passord"
 
@@ -78,6 +81,46 @@ def link_in(message: EmailMessage, base_url: str = "http://onboarding.test") -> 
     match = re.search(re.escape(base_url) + r"(/\S+)", body_of(message))
     assert match, "no link in the e-mail"
     return match.group(1)
+
+
+def client_at(app: Flask, address: str) -> FlaskClient:
+    """A test client whose requests come from ``address``, for limits per client."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def signed_in(app: Flask, email: str, address: str | None = None) -> FlaskClient:
+    """A test client signed in as ``email`` (from ``address``, if given)."""
+    client = app.test_client() if address is None else client_at(app, address)
+    response = AuthActions(client).login(email)
+    assert response.status_code == 302, f"{email} could not sign in: {text_of(response)}"
+    return client
+
+
+def stored_user(app: Flask, user_id: int) -> User:
+    """The user as stored now, detached, for tests that make requests between reads."""
+    with app.app_context():
+        found = db.session.get(User, user_id)
+        assert found is not None
+        db.session.expunge(found)
+        return found
+
+
+def edit_form(target: User, **changes: str) -> dict[str, str]:
+    """HR's form for ``target`` (``/people/<id>/edit``) as it is filled in, with ``changes``."""
+    return {
+        "first_name": target.first_name,
+        "last_name": target.last_name,
+        "email": target.email,
+        "employee_number": target.employee_number or "",
+        "unit": str(target.unit_id or 0),
+        "position": "",
+        "start_date": "",
+        "language": "nb",
+        "reminders": "y",
+        **changes,
+    }
 
 
 class AuthActions:

@@ -75,7 +75,12 @@ def sync_programme(folder: Path) -> SyncReport:
     A module whose files are unchanged keeps its version; a changed one gets a new version
     and the old one stays for the records made on it. Flushes; the caller commits.
     """
-    result = check_programme(folder)
+    return sync_checked(check_programme(folder))
+
+
+def sync_checked(result: CheckResult) -> SyncReport:
+    """``sync_programme`` for a folder ``check_programme`` has already read (the tests read
+    each folder once per run). Refuses (``ContentRefused``) a result with problems."""
     if not result.ok or result.programme is None:
         raise ContentRefused(result)
     spec = result.programme

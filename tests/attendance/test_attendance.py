@@ -27,7 +27,6 @@ from onboarding.auth.models import Role, User
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, assign_new_hire, create_cohort
-from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -36,6 +35,7 @@ from onboarding.learning.services import current_programme, ensure_enrolment, ma
 from onboarding.quizzes.services import start_attempt, submit_attempt
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, at_the_session, post_form, text_of
+from tests.programmes import sync_programme
 from tests.quizzes.test_engine import right_answers
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"

@@ -13,7 +13,6 @@ import pytest
 import segno
 import time_machine
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
@@ -24,7 +23,7 @@ from onboarding.cohorts.services import SessionPlan, add_session, assign_new_hir
 from onboarding.config import ConfigError
 from onboarding.extensions import db
 from tests.factories import commit, create_user
-from tests.helpers import AuthActions, post_form, text_of
+from tests.helpers import post_form, signed_in, text_of
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAY = date(2027, 4, 14)  # a Wednesday; the session runs 09.00–15.00, check-in opens 08.45
@@ -58,13 +57,6 @@ def day(app: Flask) -> Day:
             assign_new_hire(person)
         commit()
         return Day(session.id, nora.id, ola.id)
-
-
-def signed_in(app: Flask, email: str, address: str = "127.0.0.1") -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    AuthActions(client).login(email)
-    return client
 
 
 def code_of(app: Flask, session_id: int) -> str:

@@ -9,18 +9,19 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from onboarding.audit import services as audit
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import Role, User
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.services import change_due_date, current_programme, ensure_enrolment
 from onboarding.people.directory import set_active
 from tests.attendance.test_attendance import VALID
+from tests.conftest import CountQueries
 from tests.factories import commit, create_unit, create_user
-from tests.helpers import AuthActions, text_of
+from tests.helpers import signed_in, text_of
+from tests.programmes import sync_programme
 
 
 @dataclass
@@ -66,12 +67,6 @@ def history(app: Flask) -> History:
         deadline.at = at(date(2027, 3, 5))
         commit()
         return History(nora_id=nora.id, ola_id=ola.id)
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    assert AuthActions(client).login(email).status_code == 302
-    return client
 
 
 def test_hr_reads_the_history_newest_first(app: Flask, history: History) -> None:
@@ -167,23 +162,13 @@ def test_no_route_changes_or_deletes_an_entry(app: Flask, history: History) -> N
 
 
 def test_the_page_takes_the_same_queries_for_few_and_many_entries(
-    app: Flask, history: History
+    app: Flask, history: History, count_queries: CountQueries
 ) -> None:
     client = signed_in(app, "hr@tynset.example")
 
     def queries() -> int:
-        statements: list[str] = []
-
-        def count(*_args: object) -> None:
-            statements.append("")
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as statements:
             assert client.get("/audit").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     few = queries()

@@ -38,7 +38,6 @@ from onboarding.cohorts.services import (
     move_member,
     update_session,
 )
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.services import (
     LearningError,
@@ -62,6 +61,7 @@ from tests.factories import commit, create_unit, create_user
 from tests.helpers import at_the_session
 from tests.people.conftest import csv_bytes, employee
 from tests.people.conftest import person as row
+from tests.programmes import sync_programme
 
 Recorded = Callable[[], list[AuditEvent]]
 

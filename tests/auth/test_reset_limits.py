@@ -4,8 +4,7 @@ belongs to someone (the look-up and the e-mail happen after the response has gon
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,12 +12,11 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from werkzeug.test import TestResponse
 
-from onboarding.extensions import db
+from tests.conftest import CountQueries
 from tests.factories import commit, create_user
-from tests.helpers import csrf_token, outbox_messages, text_of
+from tests.helpers import client_at, csrf_token, outbox_messages, text_of
 
 MakeApp = Callable[..., Flask]
 
@@ -33,12 +31,6 @@ def limited(make_app: MakeApp) -> Flask:
         create_user("ola@tynset.example")
         commit()
     return app
-
-
-def client_at(app: Flask, address: str) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
 
 
 def ask(client: FlaskClient, email: str) -> TestResponse:
@@ -82,31 +74,16 @@ def test_one_client_is_limited_across_addresses(limited: Flask) -> None:
     assert ask(client_at(limited, "10.4.0.2"), "ola@tynset.example").status_code == 200
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements run while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def test_a_known_and_an_unknown_address_cost_the_request_the_same(limited: Flask) -> None:
+def test_a_known_and_an_unknown_address_cost_the_request_the_same(
+    limited: Flask, count_queries: CountQueries
+) -> None:
     """Until the response has gone, the request does the same for both: no look-up, no
     e-mail. The e-mail to the known address goes once the server closes the response."""
     client = client_at(limited, "10.5.0.1")
     token = csrf_token(client, "/password/forgot")
     answers = {}
     for email in ("finnes.ikke@tynset.example", "ola@tynset.example"):
-        with statements(limited) as seen:
+        with count_queries(limited) as seen:
             response = client.post(
                 "/password/forgot", data={"email": email, "csrf_token": token}, buffered=False
             )

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -45,12 +46,18 @@ CLIENT_SECRET = "klienthemmelighet-for-testene"
 CALLBACK = "http://onboarding.test/login/sso/callback"
 
 
+@cache
+def provider_key() -> RSAKey:
+    """The provider's signing key, made once per run: an RSA key takes about 50 ms."""
+    return RSAKey.generate_key(2048, {"kid": "nøkkel-1"})
+
+
 @dataclass
 class OidcProvider:
     """Just enough of an OpenID provider: it signs in whoever the test chose beforehand."""
 
     issuer: str = ""
-    key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, {"kid": "nøkkel-1"}))
+    key: RSAKey = field(default_factory=provider_key)
     # The person the next sign-in is for, as claims.
     person: dict[str, Any] = field(default_factory=dict)
     # Spoil the next ID token: replace claims, or sign it with another key.
@@ -154,7 +161,10 @@ def provider() -> Iterator[OidcProvider]:
     oidc = OidcProvider()
     server = make_server("127.0.0.1", 0, oidc, threaded=True)
     oidc.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look again: every half second by default.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield oidc
     server.shutdown()

@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from onboarding.audit.models import AuditEvent
 from onboarding.auth.models import Role
 from onboarding.extensions import db
 from tests.factories import commit, create_user
-from tests.helpers import PASSWORD, AuthActions, post_form, text_of
+from tests.helpers import PASSWORD, AuthActions, client_at, post_form, text_of
 
 MakeApp = Callable[..., Flask]
 BUSY = "For mange forsøk"
@@ -32,12 +31,6 @@ def throttled(make_app: MakeApp) -> Flask:
         create_user("ola@tynset.example")
         commit()
     return app
-
-
-def client_at(app: Flask, address: str) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
 
 
 def test_wrong_passwords_hold_the_account_only_where_they_came_from(throttled: Flask) -> None:

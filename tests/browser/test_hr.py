@@ -20,7 +20,7 @@ from onboarding.certificates.codes import format_code
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.org.models import UnitKind
@@ -29,6 +29,7 @@ from tests.browser.conftest import Axe, sign_in
 from tests.certificates.conftest import certificate_of, graduate
 from tests.factories import commit, create_user
 from tests.people.conftest import csv_bytes, person
+from tests.programmes import sync_programme
 
 pytestmark = pytest.mark.browser
 

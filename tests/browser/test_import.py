@@ -22,12 +22,13 @@ from playwright.sync_api import Locator, Page, expect
 
 from onboarding.auth.models import Role
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.org.models import UnitKind
 from onboarding.org.services import create_unit
 from tests.browser.conftest import Axe, sign_in
 from tests.factories import commit, create_user
 from tests.people.conftest import csv_bytes, person
+from tests.programmes import sync_programme
 
 pytestmark = pytest.mark.browser
 

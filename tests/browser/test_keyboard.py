@@ -12,12 +12,12 @@ import yaml
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from onboarding.content.services import sync_programme
 from onboarding.i18n import local_today
 from tests.attendance.test_attendance import VALID
 from tests.browser.conftest import Axe, sign_in
 from tests.browser.quiz import attempt_id_in, choices
 from tests.factories import commit, create_user
+from tests.programmes import sync_programme
 
 pytestmark = pytest.mark.browser
 

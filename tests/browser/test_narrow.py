@@ -15,7 +15,7 @@ from sqlalchemy import select
 from onboarding.auth.models import Role
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme, save_reflection
@@ -23,6 +23,7 @@ from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import create_unit
 from tests.browser.conftest import Axe, sign_in
 from tests.factories import commit, create_user
+from tests.programmes import sync_programme
 from tests.reports.test_dashboards import employee, pass_quiz, read_a_lesson
 
 pytestmark = pytest.mark.browser

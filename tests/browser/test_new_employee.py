@@ -18,7 +18,7 @@ from onboarding.attendance.services import check_in_code
 from onboarding.auth.services import send_invitation
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -28,6 +28,7 @@ from tests.browser.conftest import Axe
 from tests.browser.quiz import answer_with_mouse
 from tests.factories import commit, create_user
 from tests.helpers import link_in, outbox_messages
+from tests.programmes import sync_programme
 
 pytestmark = pytest.mark.browser
 

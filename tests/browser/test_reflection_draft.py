@@ -11,13 +11,14 @@ from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.models import Reflection
 from tests.browser.conftest import Axe, sign_in
 from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
+from tests.programmes import sync_programme
 
 pytestmark = pytest.mark.browser
 

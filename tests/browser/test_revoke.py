@@ -11,13 +11,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from onboarding.auth.models import Role
 from onboarding.certificates.models import Certificate
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from tests.attendance.test_attendance import VALID
 from tests.browser.conftest import Axe, sign_in
 from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import PASSWORD
+from tests.programmes import sync_programme
 
 pytestmark = pytest.mark.browser
 

@@ -23,13 +23,13 @@ from onboarding.cohorts.services import (
     membership,
     move_member,
 )
-from onboarding.content.services import sync_programme
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme, ensure_enrolment
 from onboarding.org.models import OrgUnit
 from tests.attendance.test_attendance import VALID, complete_modules, member
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import at_the_session
+from tests.programmes import sync_programme
 
 DAY = date(2027, 4, 14)
 

@@ -251,8 +251,8 @@ def test_issue_missing_covers_completions_from_before_certificates(
 
 def test_the_email_is_sent_after_the_request_that_completes(app: Flask) -> None:
     """HR marks attendance in the register; the completion's e-mail leaves after the commit."""
-    from onboarding.content.services import sync_programme
     from tests.attendance.test_attendance import VALID
+    from tests.programmes import sync_programme
 
     with app.app_context():
         sync_programme(VALID)
@@ -287,8 +287,8 @@ def test_the_email_is_sent_after_the_request_that_completes(app: Flask) -> None:
 
 def test_everyone_marked_present_at_once_gets_their_email(app: Flask) -> None:
     """«Alle møtt» completes several people in one request; all their e-mails leave."""
-    from onboarding.content.services import sync_programme
     from tests.attendance.test_attendance import VALID
+    from tests.programmes import sync_programme
 
     with app.app_context():
         sync_programme(VALID)

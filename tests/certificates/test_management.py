@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from onboarding.auth.models import Role, User
 from onboarding.certificates.codes import format_code, new_code
@@ -32,15 +32,9 @@ from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.notifications.models import Notification
 from tests.certificates.conftest import World, certificate_of, graduate, plan_session
+from tests.conftest import CountQueries
 from tests.factories import commit, create_user
-from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
-
-
-def login(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = AuthActions(client).login(email)
-    assert response.status_code == 302, email
-    return client
+from tests.helpers import csrf_token, outbox_messages, post_form, signed_in, text_of
 
 
 def user(email: str) -> User:
@@ -116,7 +110,7 @@ def test_unknown_and_valid_verification_without_http(session: CohortSession) -> 
     ],
 )
 def test_who_may_download(app: Flask, world: World, who: str, allowed: bool) -> None:
-    client = login(app, who)
+    client = signed_in(app, who)
     response = client.get(f"/certificates/{world.certificate_id}.pdf")
     if allowed:
         assert response.status_code == 200
@@ -143,9 +137,9 @@ def test_a_revoked_certificate_is_for_hr_only(app: Flask, world: World) -> None:
         revoke_certificate(certificate, user("hr@tynset.example"), "Feil")
         commit()
     url = f"/certificates/{world.certificate_id}.pdf"
-    assert login(app, "nyansatt@tynset.example").get(url).status_code == 404
-    assert login(app, "leder@tynset.example").get(url).status_code == 404
-    assert login(app, "hr@tynset.example").get(url).status_code == 200
+    assert signed_in(app, "nyansatt@tynset.example").get(url).status_code == 404
+    assert signed_in(app, "leder@tynset.example").get(url).status_code == 404
+    assert signed_in(app, "hr@tynset.example").get(url).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -161,7 +155,7 @@ def test_a_revoked_certificate_is_for_hr_only(app: Flask, world: World) -> None:
 )
 @pytest.mark.parametrize("who", ["nyansatt@tynset.example", "leder@tynset.example"])
 def test_hr_pages_are_refused_to_others(app: Flask, world: World, url: str, who: str) -> None:
-    client = login(app, who)
+    client = signed_in(app, who)
     path = url.format(id=world.certificate_id, cohort=world.cohort_id)
     assert client.get(path).status_code == 403
     for action in ("revoke", "reissue"):
@@ -181,7 +175,7 @@ def test_hr_pages_are_refused_to_others(app: Flask, world: World, url: str, who:
 
 
 def test_hr_revokes_and_issues_a_new_certificate(app: Flask, world: World) -> None:
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     page = f"/certificates/{world.certificate_id}"
     assert format_code(world.code) in text_of(client.get(page))
     forged = client.post(f"{page}/revoke", data={"reason": "Uten CSRF-token"})
@@ -235,7 +229,7 @@ def certificate_row(app: Flask, certificate_id: int) -> Certificate:
 def test_the_detail_page_leads_to_a_page_that_asks_before_revoking(
     app: Flask, world: World
 ) -> None:
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     detail = client.get(f"/certificates/{world.certificate_id}").get_data(as_text=True)
     confirm = f"/certificates/{world.certificate_id}/revoke"
     assert f'href="{confirm}"' in detail  # a link, so it works without JavaScript
@@ -265,14 +259,14 @@ def test_the_detail_page_leads_to_a_page_that_asks_before_revoking(
 
 
 def test_revoking_does_what_the_page_says(app: Flask, world: World) -> None:
-    holder = login(app, "nyansatt@tynset.example")
+    holder = signed_in(app, "nyansatt@tynset.example")
     assert holder.get(f"/certificates/{world.certificate_id}.pdf").status_code == 200
     with app.app_context():
         mails_before = len(db.session.scalars(select(Notification)).all())
     outbox = Path(app.config["MAIL_OUTBOX_DIR"])
     delivered_before = len(outbox_messages(outbox))
 
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     url = f"/certificates/{world.certificate_id}/revoke"
     response = post_form(client, url, {"reason": "Feil navn på beviset"})
     assert response.status_code == 302
@@ -288,7 +282,7 @@ def test_revoking_does_what_the_page_says(app: Flask, world: World) -> None:
     assert "Feil navn" not in text_of(public)
     # Neither the holder nor their leader can download it; the holder's page says so.
     assert holder.get(f"/certificates/{world.certificate_id}.pdf").status_code == 404
-    leader = login(app, "leder@tynset.example")
+    leader = signed_in(app, "leder@tynset.example")
     assert leader.get(f"/certificates/{world.certificate_id}.pdf").status_code == 404
     home = text_of(holder.get("/"))
     assert "Your certificate was revoked. Contact the HR department" in home
@@ -301,7 +295,7 @@ def test_revoking_does_what_the_page_says(app: Flask, world: World) -> None:
 
 
 def test_a_revocation_without_a_good_reason_shows_the_page_again(app: Flask, world: World) -> None:
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     url = f"/certificates/{world.certificate_id}/revoke"
     empty = post_form(client, url, {"reason": "   "})
     assert empty.status_code == 400
@@ -322,7 +316,7 @@ def test_an_already_revoked_certificate_is_not_revoked_again(app: Flask, world: 
         assert certificate is not None
         revoke_certificate(certificate, user("hr@tynset.example"), "Første gang")
         commit()
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     url = f"/certificates/{world.certificate_id}/revoke"
     page = client.get(url)
     assert page.status_code == 302
@@ -352,7 +346,7 @@ def register(app: Flask, world: World) -> World:
 
 
 def test_hr_finds_certificates_by_name_code_cohort_and_date(app: Flask, register: World) -> None:
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     everything = text_of(client.get("/certificates"))
     assert "2 certificates" in everything
     assert "Áŋŋá Čáhppe" in everything
@@ -379,7 +373,7 @@ def test_hr_finds_certificates_by_name_code_cohort_and_date(app: Flask, register
 
 
 def test_the_register_as_csv_for_excel(app: Flask, register: World) -> None:
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     response = client.get("/certificates/register.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -410,7 +404,7 @@ def test_hr_downloads_a_cohorts_certificates_as_zip_and_as_one_pdf(
         revoke_certificate(certificate_of(third), user("hr@tynset.example"), "Feil")
         codes = {format_code(certificate_of(second).code), format_code(world.code)}
         commit()
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     response = client.get(f"/cohorts/{world.cohort_id}/certificates.zip")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
@@ -439,7 +433,7 @@ def test_a_cohort_without_certificates_gets_a_message(app: Flask, world: World) 
         empty = plan_session("Tomt kull", "Et rom")
         cohort_id = empty.cohort_id
         commit()
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     response = client.get(f"/cohorts/{cohort_id}/certificates.zip", follow_redirects=True)
     assert response.status_code == 200
     assert "has a valid certificate yet" in text_of(response)
@@ -453,7 +447,7 @@ def test_the_cohort_page_offers_the_cohorts_certificates(app: Flask, world: Worl
         third = graduate(session, first_name="Per", last_name="Revokert")
         revoke_certificate(certificate_of(third), user("hr@tynset.example"), "Feil")
         commit()
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     page = client.get(f"/cohorts/{world.cohort_id}")
     assert page.status_code == 200
     assert "The cohort's members hold 2 valid certificates." in text_of(page)
@@ -478,7 +472,7 @@ def test_a_cohort_page_without_certificates_says_why(app: Flask, world: World) -
         empty = plan_session("Høstkullet 2027", "Tynsethallen")
         cohort_id = empty.cohort_id
         commit()
-    page = login(app, "hr@tynset.example").get(f"/cohorts/{cohort_id}")
+    page = signed_in(app, "hr@tynset.example").get(f"/cohorts/{cohort_id}")
     assert page.status_code == 200
     assert "Nobody in the cohort has a valid certificate yet." in text_of(page)
     assert "certificates.zip" not in page.get_data(as_text=True)
@@ -489,23 +483,23 @@ def test_a_cohort_page_without_certificates_says_why(app: Flask, world: World) -
 
 
 def test_the_home_page_shows_the_certificate_with_a_download_link(app: Flask, world: World) -> None:
-    client = login(app, "nyansatt@tynset.example")
+    client = signed_in(app, "nyansatt@tynset.example")
     page = client.get("/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f'href="/certificates/{world.certificate_id}.pdf"' in html
     assert format_code(world.code) in text_of(page)
-    colleague = login(app, "kollega@tynset.example").get("/")
+    colleague = signed_in(app, "kollega@tynset.example").get("/")
     assert "/certificates/" not in colleague.get_data(as_text=True)
 
 
 def test_the_person_page_and_the_menu_lead_to_the_certificate(app: Flask, world: World) -> None:
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
     page = client.get(f"/people/{world.person_id}").get_data(as_text=True)
     assert f'href="/certificates/{world.certificate_id}"' in page
     assert f'href="/certificates/{world.certificate_id}.pdf"' in page
     assert 'href="/certificates"' in page  # the menu entry for HR
-    employee = login(app, "nyansatt@tynset.example").get("/").get_data(as_text=True)
+    employee = signed_in(app, "nyansatt@tynset.example").get("/").get_data(as_text=True)
     assert 'href="/certificates"' not in employee
 
 
@@ -525,9 +519,9 @@ def test_the_commands_issue_missing_certificates_and_render_them(app: Flask, wor
 
 
 def test_the_register_takes_as_many_queries_for_many_rows_as_for_few(
-    app: Flask, world: World
+    app: Flask, world: World, count_queries: CountQueries
 ) -> None:
-    client = login(app, "hr@tynset.example")
+    client = signed_in(app, "hr@tynset.example")
 
     def add_certificates(count: int) -> None:
         with app.app_context():
@@ -549,15 +543,8 @@ def test_the_register_takes_as_many_queries_for_many_rows_as_for_few(
             commit()
 
     def queries() -> int:
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(str(args[2]))  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             assert client.get("/certificates").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     few = queries()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import socket
+import threading
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,12 +22,12 @@ from onboarding.certificates.models import Certificate
 from onboarding.certificates.pdf import certificate_html, qr_svg, render_certificate
 from onboarding.certificates.services import certificate_pdf, details_for
 from onboarding.cohorts.models import CohortSession
-from onboarding.content.services import sync_programme
 from onboarding.core import pdf as pdf_module
 from onboarding.core.pdf import PDF_VARIANT, RefusedURL, StaticFilesOnly, html_to_pdf
 from onboarding.extensions import db
 from tests.certificates.conftest import certificate_of, graduate, plan_session
 from tests.factories import commit
+from tests.programmes import sync_programme
 
 P = TypeVar("P", bound=PdfObject)
 
@@ -224,7 +225,11 @@ def test_the_certificate_uses_only_the_logo_from_the_static_folder(
         return fetcher
 
     monkeypatch.setattr(pdf_module, "StaticFilesOnly", recording)
+    # As a worker's first certificate: the stylesheet, otherwise kept from whichever test
+    # rendered first in this thread, is parsed here, and what it points at is fetched here.
+    monkeypatch.setattr(pdf_module, "_per_thread", threading.local())
     render_certificate(certificate, details_for([certificate])[certificate.id])
+    assert len(fetchers) == 2  # the page and its stylesheet, each through StaticFilesOnly
     fetched = [url for fetcher in fetchers for url in fetcher.fetched]
     assert [url.rsplit("/", 1)[1] for url in fetched] == ["tynset-logo.svg"]
     assert not [url for fetcher in fetchers for url in fetcher.refused]

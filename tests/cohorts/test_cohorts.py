@@ -25,7 +25,6 @@ from onboarding.cohorts.services import (
     update_session,
 )
 from onboarding.content.models import Module
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.models import LessonProgress
 from onboarding.learning.services import mark_lesson_read
@@ -33,6 +32,7 @@ from onboarding.notifications.models import Notification
 from onboarding.notifications.services import deliver
 from tests.factories import commit, create_user
 from tests.helpers import outbox_messages
+from tests.programmes import sync_programme
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 

@@ -39,7 +39,6 @@ from onboarding.cohorts.services import (
     update_session,
     waiting_query,
 )
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import change_due_date, current_programme, ensure_enrolment
@@ -52,6 +51,7 @@ from onboarding.reminders.services import (
 from tests.attendance.test_attendance import complete_modules
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, csrf_token, post_form, text_of
+from tests.programmes import sync_programme
 
 OSLO = ZoneInfo("Europe/Oslo")
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"

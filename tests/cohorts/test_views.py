@@ -14,15 +14,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from onboarding.attendance.models import Attendance
 from onboarding.attendance.services import check_in_code
 from onboarding.auth.models import Role, User
-from onboarding.cohorts.models import CohortMember, CohortSession
+from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.cohorts.services import place_everyone
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.i18n import local_today
-from tests.factories import commit, create_user
+from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
+from tests.people.conftest import csv_bytes, person
+from tests.people.test_result import import_through_the_pages
+from tests.programmes import sync_programme
 
 TODAY = local_today()
 TOMORROW = TODAY + timedelta(days=1)
@@ -33,9 +37,8 @@ def people(app: Flask) -> None:
     with app.app_context():
         sync_programme(courses_dir() / "introduksjon")
         create_user("hr@tynset.example", roles=(Role.HR,), first_name="Hanne")
-        create_user(
-            "ansatt@tynset.example", first_name="Nora", start_date=TODAY - timedelta(days=3)
-        )
+        # No start date yet: the HR system's export brings it (the first test imports it).
+        create_user("ansatt@tynset.example", first_name="Nora", unit=create_unit("Hjemmetjenesten"))
         create_user("leder@tynset.example", roles=(Role.LEADER,), first_name="Leif")
         commit()
 
@@ -75,11 +78,26 @@ def test_hr_plans_a_cohort_and_keeps_the_register(
     assert "Kommunestyresalen" in page
     assert "Tynsethallen" in page
 
+    # The HR system's export gives Nora her start date, three days ago; the import places
+    # her in the first session.
     with app.app_context():
         nora = db.session.scalar(select(User).where(User.email == "ansatt@tynset.example"))
         assert nora is not None
-        place_everyone(by=None)  # as the import does
-        commit()
+        assert db.session.scalar(select(CohortMember).where(CohortMember.user == nora)) is None
+        row = person(
+            str(nora.employee_number),
+            nora.first_name,
+            nora.last_name,
+            nora.email,
+            "Hjemmetjenesten",
+            "",
+            f"{TODAY - timedelta(days=3):%d.%m.%Y}",
+        )
+    import_through_the_pages(client, csv_bytes([row]))
+    with app.app_context():
+        nora = db.session.scalar(select(User).where(User.email == "ansatt@tynset.example"))
+        assert nora is not None
+        assert nora.start_date == TODAY - timedelta(days=3)
         session = db.session.scalar(select(CohortSession).order_by(CohortSession.starts_at))
         assert session is not None
         session_id, nora_id = session.id, nora.id
@@ -181,9 +199,23 @@ def test_csv_cells_that_look_like_formulas_are_defused(
 
 
 def test_employees_cannot_plan_or_keep_registers(
-    client: FlaskClient, auth: AuthActions, people: None
+    app: Flask, client: FlaskClient, auth: AuthActions, people: None
 ) -> None:
+    auth.login("hr@tynset.example")
+    plan_cohort(client)
+    auth.logout()
+    with app.app_context():
+        session_id = db.session.scalars(select(CohortSession.id)).first()
+        nora_id = db.session.scalar(select(User.id).where(User.email == "ansatt@tynset.example"))
     auth.login("ansatt@tynset.example")
     assert client.get("/cohorts").status_code == 403
     assert post_form(client, "/cohorts", {"name": "Mitt kull"}).status_code == 403
-    assert client.get("/sessions/1/register").status_code in (403, 404)
+    assert client.get(f"/sessions/{session_id}/register").status_code == 403
+    marked = client.post(
+        f"/sessions/{session_id}/register",
+        data={"csrf_token": csrf_token(client), "user": str(nora_id), "status": "present"},
+    )
+    assert marked.status_code == 403
+    with app.app_context():
+        assert db.session.scalars(select(Cohort.name)).all() == ["Vårkullet 2027"]
+        assert db.session.scalars(select(Attendance)).all() == []

@@ -32,7 +32,6 @@ from onboarding.attendance.services import check_in_code
 from onboarding.auth.models import Role, User
 from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
 from onboarding.notifications.models import Notification
@@ -44,6 +43,7 @@ from tests.factories import commit, create_user
 from tests.helpers import PASSWORD, AuthActions, csrf_token, post_form, text_of
 from tests.people.conftest import HEADER, csv_bytes, person
 from tests.people.test_views import import_button, upload
+from tests.programmes import sync_programme
 
 OSLO = ZoneInfo("Europe/Oslo")
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
@@ -174,6 +174,7 @@ def plan_cohort(client: FlaskClient, name: str, day: date, capacity: int) -> int
     return cohort_id
 
 
+@pytest.mark.slow
 def test_a_year_of_cohorts(app: Flask, client: FlaskClient, year: Year) -> None:
     hr = year.as_hr()
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from onboarding import create_app
 from onboarding.config import DEV_SECRET_KEY, ConfigError
+from tests.conftest import settings_for
 from tests.helpers import post_form, text_of
 
 MakeApp = Callable[..., Flask]
@@ -205,5 +206,21 @@ def test_the_organisation_comes_from_configuration(make_app: MakeApp) -> None:
     assert "#123456" in client.get("/brand.css").get_data(as_text=True)
 
 
-def test_app_fixture_is_testing(app: Flask) -> None:
+def test_settings_given_to_the_factory_replace_the_environment(
+    production_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What the tests rely on: an app built from settings reads nothing from the
+    environment, so a developer's variables cannot point the tests at another database."""
+    production_env.setenv("ONBOARDING_SECRET_KEY", GOOD_KEY)
+    production_env.setenv("ONBOARDING_ORG_NAME", "Os kommune")
+    database = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    app = create_app(settings_for(database, tmp_path))
     assert app.testing
+    assert app.config["ENV_NAME"] == "testing"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == database
+    assert app.config["ORG_NAME"] == "Tynset kommune"
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    from_environment = create_app()
+    assert not from_environment.testing
+    assert from_environment.config["ENV_NAME"] == "production"
+    assert from_environment.config["ORG_NAME"] == "Os kommune"

@@ -24,6 +24,7 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.own_database
 def test_the_built_wheel_installs_and_serves_the_login_page(tmp_path: Path) -> None:
     subprocess.run(
         [UV, "build", "--wheel", "--out-dir", tmp_path / "dist", ROOT],

@@ -267,8 +267,9 @@ def test_cohorts_and_sessions_are_not_named_or_placed_with_control_characters(
 def test_a_reflection_keeps_its_lines_but_not_a_nul_character(appctx: Flask) -> None:
     """A NUL cannot even be stored on PostgreSQL: it was an error page, not a message."""
     from onboarding.content.models import ReflectionPrompt
-    from onboarding.content.services import courses_dir, sync_programme
+    from onboarding.content.services import courses_dir
     from onboarding.learning.services import LearningError, save_reflection
+    from tests.programmes import sync_programme
 
     sync_programme(courses_dir() / "introduksjon")
     person = create_user("nora@tynset.example")

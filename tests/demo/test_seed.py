@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -103,6 +104,7 @@ def test_demo_leaders_see_their_units_and_not_others(appctx: Flask) -> None:
     assert not can_view_person(ingrid, jon)
 
 
+@pytest.mark.slow
 def test_setup_command_migrates_seeds_and_prints_the_demo_logins(
     make_app: MakeApp, tmp_path: Path
 ) -> None:

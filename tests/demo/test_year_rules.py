@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,17 +17,19 @@ from onboarding.attendance.progress import Progress, progress_of
 from onboarding.auth.models import User
 from onboarding.cohorts.models import CohortMember
 from onboarding.cohorts.services import unplaced_query
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.demo.services import DEMO_PASSWORD, seed_demo, seed_progress
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme, enrol_everyone
 from tests.factories import commit
 from tests.helpers import AuthActions, text_of
+from tests.programmes import sync_programme
 
 TODAY = date(2026, 12, 2)
 
 
+@pytest.mark.slow
 def test_the_demo_keeps_the_year_s_rules(app: Flask, client: FlaskClient) -> None:
     with time_machine.travel(datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Europe/Oslo")), tick=False):
         with app.app_context():

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from onboarding.auth.models import User
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.demo.services import DEMO_PASSWORD, demo_accounts, seed_demo, seed_progress
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -31,6 +31,7 @@ from onboarding.notifications.models import Notification
 from onboarding.reminders.services import queue_invitations, queue_reminders
 from tests.factories import commit
 from tests.helpers import AuthActions, csrf_token
+from tests.programmes import sync_programme
 
 # A time-zone name, seconds, or a Norwegian time with a colon («kl. 09:00», «22.03.2027, 09:00»).
 WRONG = re.compile(
@@ -39,6 +40,7 @@ WRONG = re.compile(
     re.IGNORECASE,
 )
 PER_ENDPOINT = 3
+pytestmark = pytest.mark.slow
 NOT_FOLLOWED = ("/logout", "/static/", "/brand.css")
 
 

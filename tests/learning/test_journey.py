@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from onboarding.auth.models import Role, User
 from onboarding.content.models import QuestionType
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.models import Enrolment, ModuleCompletion, QuizAttempt, Reflection
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, post_form, text_of
+from tests.programmes import sync_programme
 
 START = local_today() - timedelta(days=7)
 

@@ -9,19 +9,20 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from onboarding.content.models import Programme
 from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.services import current_programme
+from tests.conftest import CountQueries
 from tests.factories import commit, create_user
-from tests.helpers import AuthActions, text_of
+from tests.helpers import signed_in, text_of
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 START_PAGE = "/modules/forste/innledning"
+NORA = "nora@tynset.example"
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def courses(app: Flask, tmp_path: Path) -> Path:
     shutil.copytree(VALID, folder)
     with app.app_context():
         sync_programme(folder)
-        create_user("nora@tynset.example", start_date=local_today())
+        create_user(NORA, start_date=local_today())
         commit()
     return folder
 
@@ -48,17 +49,11 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-def signed_in(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    AuthActions(client).login("nora@tynset.example")
-    return client
-
-
 def test_a_sync_on_one_server_is_seen_at_once_by_both(
     app: Flask, make_app: Callable[..., Flask], courses: Path
 ) -> None:
     other = make_app()
-    here, there = signed_in(app), signed_in(other)
+    here, there = signed_in(app, NORA), signed_in(other, NORA)
     for client in (here, there):  # both processes now hold the structure
         page = text_of(client.get(START_PAGE))
         assert "Innledning" in page
@@ -76,7 +71,7 @@ def test_a_sync_on_one_server_is_seen_at_once_by_both(
 
 
 def test_a_retired_module_is_gone_from_the_next_page(app: Flask, courses: Path) -> None:
-    client = signed_in(app)
+    client = signed_in(app, NORA)
     assert "/modules/andre" in client.get("/").get_data(as_text=True)
 
     edit(courses / "programme.yaml", "  - 02-andre\n", "")
@@ -114,22 +109,14 @@ def test_any_change_a_sync_makes_moves_the_programmes_sync_time(
     assert db.session.scalars(select(Programme.synced_at)).one() != before
 
 
-def test_the_structure_is_read_once_until_a_sync_changes_it(app: Flask, courses: Path) -> None:
-    client = signed_in(app)
-    statements: list[str] = []
-
-    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+def test_the_structure_is_read_once_until_a_sync_changes_it(
+    app: Flask, courses: Path, count_queries: CountQueries
+) -> None:
+    client = signed_in(app, NORA)
 
     def lesson_queries() -> int:
-        statements.clear()
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             assert client.get(START_PAGE).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         return sum("FROM lessons" in statement for statement in statements)
 
     lesson_queries()
@@ -144,7 +131,7 @@ def test_the_structure_is_read_once_until_a_sync_changes_it(app: Flask, courses:
 def test_what_a_request_changed_is_not_overwritten_by_the_kept_copy(
     app: Flask, courses: Path
 ) -> None:
-    signed_in(app).get(START_PAGE)  # the process holds the structure
+    signed_in(app, NORA).get(START_PAGE)  # the process holds the structure
     with app.test_request_context():
         programme = current_programme()
         assert programme is not None

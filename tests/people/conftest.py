@@ -16,13 +16,14 @@ from flask_babel import force_locale
 
 from onboarding.auth.models import Role, User
 from onboarding.auth.services import create_user as _create_user
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit, UnitKind
 from onboarding.org.services import create_unit
 from onboarding.people.import_plan import ImportPlan, PlannedRow, build_plan
 from onboarding.people.reader import read_people_file
 from tests.factories import commit, create_user
+from tests.programmes import sync_programme
 
 HEADER = [
     "Ansattnummer",

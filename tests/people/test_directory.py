@@ -73,7 +73,8 @@ def test_person_page_shows_the_record_but_not_private_reflections(
     app: Flask, client: FlaskClient, auth: AuthActions, staff: dict[str, int]
 ) -> None:
     with app.app_context():
-        from onboarding.content.services import courses_dir, sync_programme
+        from onboarding.content.services import courses_dir
+        from tests.programmes import sync_programme
 
         sync_programme(courses_dir() / "introduksjon")
         prompt_id = db.session.execute(

@@ -21,9 +21,12 @@ from tests.factories import commit, create_user
 from tests.helpers import (
     AuthActions,
     body_of,
+    edit_form,
     link_in,
     outbox_messages,
     post_form,
+    signed_in,
+    stored_user,
     text_of,
 )
 from tests.people.conftest import Org, csv_bytes, person, plan_for, rows_by_number
@@ -43,31 +46,8 @@ def admins(app: Flask) -> dict[str, int]:
     return ids
 
 
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    assert AuthActions(client).login(email).status_code == 302
-    return client
-
-
-def user(app: Flask, user_id: int) -> User:
-    with app.app_context():
-        found = db.session.get(User, user_id)
-        assert found is not None
-        db.session.expunge(found)
-        return found
-
-
 def change_address(client: FlaskClient, target: User, email: str) -> None:
-    form = {
-        "first_name": target.first_name,
-        "last_name": target.last_name,
-        "email": email,
-        "employee_number": target.employee_number or "",
-        "unit": "0",
-        "language": "nb",
-        "reminders": "y",
-    }
-    response = post_form(client, f"/people/{target.id}/edit", form)
+    response = post_form(client, f"/people/{target.id}/edit", edit_form(target, email=email))
     assert response.status_code == 302, text_of(response)
 
 
@@ -79,7 +59,7 @@ def test_the_new_address_waits_for_the_admins_own_confirmation(
     app: Flask, admins: dict[str, int]
 ) -> None:
     siri = signed_in(app, "siri@tynset.example")
-    arne = user(app, admins["arne"])
+    arne = stored_user(app, admins["arne"])
     change_address(siri, arne, NEW)
     page = text_of(siri.get(f"/people/{arne.id}"))
     assert "arne@tynset.example" in page
@@ -102,12 +82,12 @@ def test_the_new_address_waits_for_the_admins_own_confirmation(
     opened = own.get(link)
     assert opened.status_code == 200
     assert "Bekreft den nye adressen" in text_of(opened)
-    assert user(app, arne.id).email == "arne@tynset.example"  # opening changes nothing
+    assert stored_user(app, arne.id).email == "arne@tynset.example"  # opening changes nothing
 
     confirmed = post_form(own, link, {})
     assert confirmed.status_code == 302
     assert f"E-postadressen din er nå {NEW}" in text_of(own.get(confirmed.location))
-    after = user(app, arne.id)
+    after = stored_user(app, arne.id)
     assert (after.email, after.pending_email) == (NEW, None)
     assert AuthActions(app.test_client()).login(NEW).status_code == 302
     with app.app_context():
@@ -129,20 +109,20 @@ def test_the_new_address_waits_for_the_admins_own_confirmation(
 def test_someone_else_signed_in_cannot_confirm(app: Flask, admins: dict[str, int]) -> None:
     hanne = signed_in(app, "hanne@tynset.example")
     siri = signed_in(app, "siri@tynset.example")
-    change_address(siri, user(app, admins["arne"]), "hanne.sin@tynset.example")
+    change_address(siri, stored_user(app, admins["arne"]), "hanne.sin@tynset.example")
     link = link_in(outbox_messages(outbox(app))[0])
     refused = hanne.get(link)
     assert refused.status_code == 403
     assert "Denne lenken er til Arne" in text_of(refused)
     assert post_form(hanne, link, {}).status_code == 403
-    assert user(app, admins["arne"]).email == "arne@tynset.example"
+    assert stored_user(app, admins["arne"]).email == "arne@tynset.example"
 
 
 def test_a_newer_change_voids_the_older_link_and_links_expire(
     app: Flask, admins: dict[str, int]
 ) -> None:
     siri = signed_in(app, "siri@tynset.example")
-    arne = user(app, admins["arne"])
+    arne = stored_user(app, admins["arne"])
     change_address(siri, arne, "forste@tynset.example")
     change_address(siri, arne, NEW)
     messages = outbox_messages(outbox(app))
@@ -154,7 +134,7 @@ def test_a_newer_change_voids_the_older_link_and_links_expire(
         expired = signed_in(app, "arne@tynset.example").get(second)
     assert expired.status_code == 400
     assert "Lenken er utløpt" in text_of(expired)
-    assert user(app, arne.id).email == "arne@tynset.example"
+    assert stored_user(app, arne.id).email == "arne@tynset.example"
 
 
 def test_hr_changes_an_employees_address_at_once(app: Flask, admins: dict[str, int]) -> None:
@@ -163,8 +143,8 @@ def test_hr_changes_an_employees_address_at_once(app: Flask, admins: dict[str, i
         commit()
         ola_id = ola.id
     hanne = signed_in(app, "hanne@tynset.example")
-    change_address(hanne, user(app, ola_id), "ola.ny@tynset.example")
-    assert user(app, ola_id).email == "ola.ny@tynset.example"
+    change_address(hanne, stored_user(app, ola_id), "ola.ny@tynset.example")
+    assert stored_user(app, ola_id).email == "ola.ny@tynset.example"
     assert outbox_messages(outbox(app)) == []
 
 

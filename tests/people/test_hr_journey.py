@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from onboarding.auth.models import Role, User
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.models import Enrolment, QuizAttempt
@@ -25,6 +25,7 @@ from tests.helpers import AuthActions, csrf_token, link_in, outbox_messages, pos
 from tests.learning.test_journey import answer_form, attempt_id_from
 from tests.people.conftest import csv_bytes, person
 from tests.people.test_views import import_button, upload
+from tests.programmes import sync_programme
 
 START = local_today() - timedelta(days=2)
 DAY = local_today() + timedelta(days=1)  # the first session: people are placed ahead of it

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from onboarding.auth.models import User
 from onboarding.extensions import db
 from onboarding.people.import_plan import Change, PlannedRow, RowStatus, parse_date
 from onboarding.people.reader import Column
+from tests.conftest import CountQueries
 from tests.people.conftest import (
     HEADER,
     Org,
@@ -299,7 +300,9 @@ def test_empty_optional_cells_leave_what_is_stored(org: Org) -> None:
     assert row.status is RowStatus.UNCHANGED
 
 
-def test_ten_thousand_rows_preview_with_a_fixed_number_of_queries(org: Org) -> None:
+def test_ten_thousand_rows_preview_with_a_fixed_number_of_queries(
+    org: Org, count_queries: CountQueries
+) -> None:
     """The time it takes is measured by the benchmarks (docs/performance.md), not here."""
     for number in range(200):
         employee(f"E{number}", f"e{number}@tynset.example", unit=org.hjemme)
@@ -313,16 +316,8 @@ def test_ten_thousand_rows_preview_with_a_fixed_number_of_queries(org: Org) -> N
         for number in range(9800)
     ]  # fmt: skip
     content = csv_bytes(rows)
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as statements:
         plan = plan_for(content)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert plan.counts[RowStatus.UNCHANGED] == 200
     assert plan.counts[RowStatus.NEW] == 9800
     assert len(statements) <= 3, statements  # units, people: not one per row

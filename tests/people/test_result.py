@@ -13,7 +13,6 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from onboarding.auth.models import Role, User
 from onboarding.cohorts.services import (
@@ -23,7 +22,6 @@ from onboarding.cohorts.services import (
     place_everyone,
     unplaced_reason,
 )
-from onboarding.extensions import db
 from onboarding.org.models import UnitKind
 from onboarding.org.services import create_unit
 from onboarding.people.import_apply import (
@@ -41,6 +39,7 @@ from onboarding.people.import_result import (
     import_result,
 )
 from onboarding.people.models import ImportBatch
+from tests.conftest import CountQueries
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, text_of
 from tests.people.conftest import Org, csv_bytes, employee, person
@@ -281,7 +280,7 @@ def test_the_result_of_a_file_not_yet_imported_is_its_preview(
 
 
 def test_the_result_page_takes_as_many_queries_for_many_rows_as_for_few(
-    app: Flask, client: FlaskClient, auth: AuthActions, office: None
+    client: FlaskClient, auth: AuthActions, office: None, count_queries: CountQueries
 ) -> None:
     auth.login("hr@tynset.example")
 
@@ -296,15 +295,8 @@ def test_the_result_page_takes_as_many_queries_for_many_rows_as_for_few(
         )  # fmt: skip
         url = import_through_the_pages(client, content)
         client.get(url)  # the notice of the import goes with the first visit
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(str(args[2]))  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             page = client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert counts_on(page)["created"] == rows
         return len(statements)
 

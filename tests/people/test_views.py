@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
@@ -26,6 +26,7 @@ from onboarding.extensions import db
 from onboarding.org.models import UnitKind
 from onboarding.org.services import create_unit
 from onboarding.people.models import ImportBatch
+from tests.conftest import CountQueries
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, csrf_token, outbox_messages, post_form, text_of
 from tests.people.conftest import csv_bytes, employee, person, xlsx_bytes
@@ -302,7 +303,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, people: Non
 
 
 def test_the_preview_takes_as_many_queries_for_many_rows_as_for_few(
-    app: Flask, client: FlaskClient, auth: AuthActions, people: None
+    client: FlaskClient, auth: AuthActions, people: None, count_queries: CountQueries
 ) -> None:
     auth.login("hr@tynset.example")
 
@@ -312,15 +313,8 @@ def test_the_preview_takes_as_many_queries_for_many_rows_as_for_few(
                     leader="ola@tynset.example") for n in range(rows)]
         )  # fmt: skip
         url = upload(client, content).headers["Location"]
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(str(args[2]))  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     assert queries_for(300) == queries_for(3)

@@ -17,6 +17,9 @@ from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
 from tests.production.conftest import Browser, StartServer, free_port
 
+# The servers have a SQLite database of their own, on either pass.
+pytestmark = [pytest.mark.own_database, pytest.mark.slow]
+
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from onboarding.auth.models import User
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.models import QuizAttempt
@@ -19,9 +19,11 @@ from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
 from tests.learning.test_journey import answer_form
 from tests.production.conftest import Browser, StartServer
+from tests.programmes import sync_programme
 
 # Two processes sharing SQLite's file would prove little; production runs on PostgreSQL.
 NEEDS_POSTGRESQL = True
+pytestmark = pytest.mark.slow
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 

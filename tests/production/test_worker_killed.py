@@ -14,11 +14,11 @@ from datetime import timedelta
 from http.client import HTTPException
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from onboarding.auth.models import User
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.models import AttemptAnswer, QuizAttempt
@@ -26,8 +26,10 @@ from tests.factories import commit, create_user
 from tests.helpers import PASSWORD
 from tests.learning.test_journey import answer_form, attempt_id_from
 from tests.production.conftest import Browser, Page, Server, StartServer
+from tests.programmes import sync_programme
 
 NEEDS_POSTGRESQL = True
+pytestmark = pytest.mark.slow
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 PEOPLE = 6

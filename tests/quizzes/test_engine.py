@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from onboarding.auth.models import User
 from onboarding.content.models import Module, QuestionType
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.models import AttemptAnswer, ModuleCompletion, QuizAttempt
 from onboarding.learning.services import best_scores, current_programme, mark_lesson_read
 from onboarding.quizzes.services import ForgedAnswer, MissingAnswers, start_attempt, submit_attempt
 from onboarding.signals import modules_completed
 from tests.factories import commit, create_user
+from tests.programmes import sync_programme
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 

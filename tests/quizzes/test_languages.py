@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from onboarding.auth.models import User
 from onboarding.content.models import QuestionType
-from onboarding.content.services import courses_dir, sync_programme
+from onboarding.content.services import courses_dir
 from onboarding.extensions import db
 from onboarding.i18n import local_today
 from onboarding.learning.models import QuizAttempt
@@ -22,6 +22,7 @@ from onboarding.learning.services import current_programme, find_module
 from onboarding.quizzes.services import start_attempt
 from tests.factories import commit, create_user
 from tests.helpers import AuthActions, post_form
+from tests.programmes import sync_programme
 
 
 def draw_the_same_attempt(app: Flask, email: str) -> int:

@@ -11,13 +11,13 @@ from flask import Flask
 
 from onboarding.auth.models import User
 from onboarding.content.models import Programme
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme
 from onboarding.org.models import OrgUnit
 from tests.factories import commit, create_unit, create_user
 from tests.notifications.test_outbox import smtp_server  # noqa: F401  (a real SMTP server)
+from tests.programmes import sync_programme
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 # A Monday, in ISO week 2027-W10.

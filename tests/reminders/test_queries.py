@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from onboarding.attendance.models import AttendanceStatus
 from onboarding.attendance.services import mark
 from onboarding.auth.models import Role
@@ -13,12 +11,15 @@ from onboarding.cohorts.services import SessionPlan, add_session, create_cohort,
 from onboarding.content.models import Programme
 from onboarding.extensions import db
 from onboarding.reminders.services import queue_reminders
+from tests.conftest import CountQueries
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import at_the_session
 from tests.reminders.conftest import TODAY, Org, employee, enrol
 
 
-def test_reading_does_not_grow_with_the_number_of_people(programme: Programme, org: Org) -> None:
+def test_reading_does_not_grow_with_the_number_of_people(
+    programme: Programme, org: Org, count_queries: CountQueries
+) -> None:
     hr = create_user(roles=(Role.HR,))
     cohort = create_cohort("Vårkullet 2027")
     past = add_session(
@@ -52,16 +53,10 @@ def test_reading_does_not_grow_with_the_number_of_people(programme: Programme, o
 
     def selects() -> tuple[int, int]:
         """How many SELECTs a run makes, and how many reminders it queues (undone after)."""
-        statements: list[str] = []
-
-        def listener(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            queued = len(queue_reminders(TODAY))
+            with count_queries() as statements:
+                queued = len(queue_reminders(TODAY))
         finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
             db.session.rollback()
         return sum(
             1 for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
 from onboarding.attendance.progress import Progress
@@ -20,7 +19,6 @@ from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import CohortMember, CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
 from onboarding.content.models import Module, ReflectionPrompt
-from onboarding.content.services import sync_programme
 from onboarding.database import utcnow
 from onboarding.extensions import db
 from onboarding.i18n import local_today
@@ -31,9 +29,11 @@ from onboarding.org.scope import Scope
 from onboarding.reports.funnel import funnels
 from onboarding.reports.services import Counts, ReportFilters, report_page, summary
 from tests.attendance.test_attendance import VALID
+from tests.conftest import CountQueries
 from tests.content.test_translations import TRANSLATED
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, text_of
+from tests.programmes import sync_programme
 
 TODAY = local_today()
 
@@ -495,13 +495,6 @@ def test_a_leader_reads_a_shared_reflection_in_their_own_language(
 # -- the number of queries does not grow with the number of people --------------------------
 
 
-def statements_into(statements: list[str]) -> Callable[..., None]:
-    def listener(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    return listener
-
-
 def grow(count: int) -> None:
     """``count`` more people in Helse og omsorg and below, at every stage."""
     helse = db.session.scalar(select(OrgUnit).where(OrgUnit.name == "Helse og omsorg"))
@@ -536,13 +529,13 @@ def grow(count: int) -> None:
         ("hr@tynset.example", "/overview"),
     ],
 )
+@pytest.mark.slow
 def test_the_dashboards_run_the_same_number_of_queries_for_60_and_550_people(
-    app: Flask, client: FlaskClient, email: str, url: str
+    app: Flask, client: FlaskClient, count_queries: CountQueries, email: str, url: str
 ) -> None:
     with app.app_context():
         Org()
         grow(60)  # a second page of 50 in both runs
-        engine = db.engine
     AuthActions(client).login(email)
     client.get(url)  # the first request also puts the programme's structure in memory
     counts = []
@@ -550,13 +543,8 @@ def test_the_dashboards_run_the_same_number_of_queries_for_60_and_550_people(
         if more:
             with app.app_context():
                 grow(more)
-        statements: list[str] = []
-        listener = statements_into(statements)
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as statements:
             response = client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts

@@ -7,28 +7,27 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from onboarding.auth.models import Role
 from onboarding.certificates.services import revoke_certificate
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort, move_member
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.notifications.services import queue_email
 from onboarding.people.import_apply import apply_batch, create_batch
 from onboarding.reports.work import work_for_hr
 from tests.attendance.test_attendance import VALID
 from tests.certificates.conftest import certificate_of, graduate, plan_session
+from tests.conftest import CountQueries
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, text_of
+from tests.programmes import sync_programme
 
 OSLO = ZoneInfo("Europe/Oslo")
 # The afternoon of the spring samling (14 April 2027); the next one is six days later.
@@ -218,27 +217,16 @@ def test_mine_samlinger_lists_the_sessions_the_person_leads(
     assert client.get(f"/sessions/{mine_id}/register").status_code == 200
 
 
-def queries_for(app: Flask, client: FlaskClient, url: str) -> int:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_the_work_list_takes_the_same_queries_for_many_items(
-    busy: Flask, client: FlaskClient
+    busy: Flask, client: FlaskClient, count_queries: CountQueries
 ) -> None:
+    def queries() -> int:
+        with count_queries() as statements:
+            assert client.get("/work").status_code == 200
+        return len(statements)
+
     AuthActions(client).login("hr@tynset.example")
-    few = queries_for(busy, client, "/work")
+    few = queries()
     with busy.app_context():
         unit = create_unit("Flere")
         for number in range(12):
@@ -247,4 +235,4 @@ def test_the_work_list_takes_the_same_queries_for_many_items(
             failed = queue_email("password_reset", bounced, "password_reset", link="x", hours=1)
             failed.last_error = "550"
         commit()
-    assert queries_for(busy, client, "/work") == few
+    assert queries() == few

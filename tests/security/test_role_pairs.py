@@ -19,7 +19,15 @@ from onboarding.extensions import db
 from onboarding.org.models import OrgUnit
 from onboarding.org.services import set_leader
 from tests.factories import commit, create_unit, create_user
-from tests.helpers import AuthActions, outbox_messages, post_form, text_of
+from tests.helpers import (
+    AuthActions,
+    edit_form,
+    outbox_messages,
+    post_form,
+    signed_in,
+    stored_user,
+    text_of,
+)
 
 ACTORS = (Role.HR, Role.ADMIN)
 TARGETS = (Role.EMPLOYEE, Role.LEADER, Role.HR, Role.ADMIN)
@@ -63,33 +71,7 @@ def people(app: Flask) -> dict[str, int]:
 
 
 def signed_in_as(app: Flask, actor: Role) -> FlaskClient:
-    client = app.test_client()
-    email = "hanne@tynset.example" if actor is Role.HR else "arne@tynset.example"
-    assert AuthActions(client).login(email).status_code == 302
-    return client
-
-
-def person(app: Flask, user_id: int) -> User:
-    with app.app_context():
-        found = db.session.get(User, user_id)
-        assert found is not None
-        db.session.expunge(found)
-        return found
-
-
-def edit_form(target: User, **changes: str) -> dict[str, str]:
-    return {
-        "first_name": target.first_name,
-        "last_name": target.last_name,
-        "email": target.email,
-        "employee_number": target.employee_number or "",
-        "unit": str(target.unit_id or 0),
-        "position": "",
-        "start_date": "",
-        "language": "nb",
-        "reminders": "y",
-        **changes,
-    }
+    return signed_in(app, "hanne@tynset.example" if actor is Role.HR else "arne@tynset.example")
 
 
 @pytest.mark.parametrize(("actor", "target"), PAIRS)
@@ -98,13 +80,13 @@ def test_changing_the_e_mail_address(
 ) -> None:
     allowed, waits = EXPECTED[(actor, target)]
     client = signed_in_as(app, actor)
-    before = person(app, people[target.value])
+    before = stored_user(app, people[target.value])
     response = post_form(
         client,
         f"/people/{before.id}/edit",
         edit_form(before, email="overtatt@angriper.example", last_name="Endret"),
     )
-    after = person(app, before.id)
+    after = stored_user(app, before.id)
     if not allowed:
         assert response.status_code == 400
         assert "som har flere rettigheter enn deg" in text_of(response)
@@ -132,7 +114,7 @@ def test_deactivating(app: Flask, people: dict[str, int], actor: Role, target: R
     target_id = people[target.value]
     response = post_form(client, f"/people/{target_id}/active", {})
     assert response.status_code == 302
-    assert person(app, target_id).active is not allowed
+    assert stored_user(app, target_id).active is not allowed
     if not allowed:
         assert "som har flere rettigheter enn deg" in text_of(client.get(response.location))
 
@@ -144,7 +126,7 @@ def test_giving_and_taking_the_leader_role(
     """Leading a unit is the leader role: made leader of Kultur, then no longer."""
     allowed, _waits = EXPECTED[(actor, target)]
     client = signed_in_as(app, actor)
-    target_user = person(app, people[target.value])
+    target_user = stored_user(app, people[target.value])
     with app.app_context():
         kultur = db.session.scalar(select(OrgUnit.id).where(OrgUnit.name == "Kultur"))
     given = post_form(client, f"/units/{kultur}/leaders", {"leader-email": target_user.email})
@@ -190,7 +172,7 @@ def test_hr_cannot_take_over_the_administrator_by_a_password_reset(
     """The attack as reported: change the admin's address to one HR reads, then ask for a
     new password. The address does not change, so the link goes to the admin."""
     client = signed_in_as(app, Role.HR)
-    admin = person(app, people["admin"])
+    admin = stored_user(app, people["admin"])
     post_form(client, f"/people/{admin.id}/edit", edit_form(admin, email="hr@angriper.example"))
     AuthActions(client).logout()
     post_form(client, "/password/forgot", {"email": "hr@angriper.example"})
@@ -205,11 +187,11 @@ def test_changing_the_employee_number(
     """Single sign-on may match people on their employee number, as on the address."""
     allowed, _waits = EXPECTED[(actor, target)]
     client = signed_in_as(app, actor)
-    before = person(app, people[target.value])
+    before = stored_user(app, people[target.value])
     response = post_form(
         client, f"/people/{before.id}/edit", edit_form(before, employee_number="X999")
     )
-    after = person(app, before.id)
+    after = stored_user(app, before.id)
     assert response.status_code == (302 if allowed else 400)
     assert after.employee_number == ("X999" if allowed else before.employee_number)
 
@@ -222,7 +204,7 @@ def test_a_link_sent_to_the_old_address_dies_when_it_changes(
         assert found is not None
         token = make_token(found, TokenPurpose.RESET)
     client = signed_in_as(app, Role.HR)
-    before = person(app, people["employee"])
+    before = stored_user(app, people["employee"])
     post_form(client, f"/people/{before.id}/edit", edit_form(before, email="ny@tynset.example"))
     with app.app_context(), pytest.raises(TokenProblem):
         user_for_token(token, TokenPurpose.RESET)

@@ -24,7 +24,6 @@ from onboarding.certificates.services import valid_certificate
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import SessionPlan, add_session, create_cohort
 from onboarding.content.models import ContentAsset
-from onboarding.content.services import sync_programme
 from onboarding.extensions import db
 from onboarding.learning.models import QuizAttempt
 from onboarding.learning.services import current_programme, ensure_enrolment
@@ -33,6 +32,7 @@ from onboarding.quizzes.services import start_attempt
 from tests.attendance.test_attendance import VALID, complete_modules, member
 from tests.factories import commit, create_unit, create_user
 from tests.helpers import AuthActions, at_the_session, csrf_token
+from tests.programmes import sync_programme
 
 DAY = date(2027, 4, 14)
 
