@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from onboarding.content.localised import translation_languages
-
 from onboarding.content.checker import CheckResult, check_programme
+from onboarding.content.localised import translation_languages
 from onboarding.content.services import SyncReport, sync_checked
 
 _checked: dict[tuple[Path, tuple[str, ...], str], CheckResult] = {}
