@@ -33,10 +33,9 @@ from onboarding.i18n import local_today
 from onboarding.learning.models import Enrolment
 from onboarding.learning.services import current_programme, ensure_enrolment, mark_lesson_read
 from onboarding.quizzes.services import start_attempt, submit_attempt
-from tests.factories import commit, create_user
+from tests.factories import SessionFactory, commit, create_user, right_answers
 from tests.helpers import AuthActions, at_the_session, post_form, text_of
 from tests.programmes import sync_programme
-from tests.quizzes.test_engine import right_answers
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 DAY = date(2027, 4, 14)
@@ -44,10 +43,7 @@ DAY = date(2027, 4, 14)
 
 @pytest.fixture
 def session(appctx: Flask) -> CohortSession:
-    cohort = create_cohort("Vårkullet 2027")
-    session = add_session(
-        cohort, SessionPlan(DAY, (9, 0), (15, 0), "Kommunestyresalen", 10), by=None
-    )
+    session = SessionFactory.create(cohort__name="Vårkullet 2027", capacity=10)
     commit()
     return session
 

@@ -28,7 +28,7 @@ from onboarding.cohorts.services import (
     create_cohort,
 )
 from onboarding.extensions import db
-from tests.factories import commit, create_unit, create_user
+from tests.factories import SessionFactory, commit, create_unit, create_user
 from tests.helpers import at_the_session
 
 SPRING = date(2027, 4, 14)
@@ -42,11 +42,7 @@ def place_of(person: User) -> int | None:
 
 @pytest.fixture
 def spring(appctx: Flask) -> CohortSession:
-    session = add_session(
-        create_cohort("Vårkullet 2027"),
-        SessionPlan(SPRING, (9, 0), (15, 0), "Kommunestyresalen", 10),
-        by=None,
-    )
+    session = SessionFactory.create(cohort__name="Vårkullet 2027", day=SPRING, capacity=10)
     commit()
     return session
 

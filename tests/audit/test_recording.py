@@ -57,7 +57,7 @@ from onboarding.people.import_apply import PlanChanged, apply_batch, create_batc
 from tests.attendance.test_attendance import VALID, member
 from tests.audit.conftest import subject
 from tests.certificates.conftest import certificate_of, graduate, plan_session
-from tests.factories import commit, create_unit, create_user
+from tests.factories import SessionFactory, commit, create_unit, create_user
 from tests.helpers import at_the_session
 from tests.people.conftest import csv_bytes, employee
 from tests.people.conftest import person as row
@@ -358,10 +358,7 @@ def test_sending_the_invitation_again(recorded: Recorded, hr: User) -> None:
 
 @pytest.fixture
 def session(appctx: Flask) -> CohortSession:
-    cohort = create_cohort("Vårkullet 2027")
-    session = add_session(
-        cohort, SessionPlan(date(2027, 4, 14), (9, 0), (15, 0), "Kommunestyresalen", 10), by=None
-    )
+    session = SessionFactory.create(cohort__name="Vårkullet 2027", capacity=10)
     commit()
     return session
 

@@ -17,17 +17,21 @@ from onboarding.certificates.models import Certificate
 from onboarding.certificates.services import valid_certificate
 from onboarding.cohorts.models import CohortSession
 from onboarding.cohorts.services import (
-    SessionPlan,
-    add_session,
-    create_cohort,
     membership,
     move_member,
 )
 from onboarding.learning.models import Enrolment
-from onboarding.learning.services import current_programme, ensure_enrolment
+from onboarding.learning.services import current_programme
 from onboarding.org.models import OrgUnit
 from tests.attendance.test_attendance import VALID, complete_modules, member
-from tests.factories import commit, create_unit, create_user
+from tests.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    commit,
+    create_unit,
+    create_user,
+)
 from tests.helpers import at_the_session
 from tests.programmes import sync_programme
 
@@ -35,18 +39,15 @@ DAY = date(2027, 4, 14)
 
 
 def plan_session(name: str = "Vårkullet 2027", place: str = "Kommunestyresalen") -> CohortSession:
-    cohort = create_cohort(name)
-    return add_session(cohort, SessionPlan(DAY, (9, 0), (15, 0), place, 30), by=None)
+    return SessionFactory.create(cohort__name=name, place=place, day=DAY)
 
 
 def enrol(**kwargs: Any) -> tuple[User, Enrolment]:
     """A new employee placed in the first cohort with room, enrolled in the programme."""
     person = member(**kwargs)
-    programme = current_programme()
+    programme = current_programme()  # the one the test loaded
     assert programme is not None
-    enrolment = ensure_enrolment(person, programme)
-    assert enrolment is not None
-    return person, enrolment
+    return person, EnrolmentFactory.create(user=person, programme=programme)
 
 
 def graduate(session: CohortSession, **kwargs: object) -> User:
@@ -74,7 +75,7 @@ def certificate_of(person: User) -> Certificate:
 @pytest.fixture
 def session(appctx: Flask) -> CohortSession:
     """The programme loaded and one cohort session planned (an app context is open)."""
-    sync_programme(VALID)
+    ProgrammeFactory.create(folder=VALID)
     session = plan_session()
     commit()
     return session

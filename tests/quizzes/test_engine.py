@@ -11,39 +11,16 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from onboarding.auth.models import User
-from onboarding.content.models import Module, QuestionType
+from onboarding.content.models import Module
 from onboarding.extensions import db
 from onboarding.learning.models import AttemptAnswer, ModuleCompletion, QuizAttempt
 from onboarding.learning.services import best_scores, current_programme, mark_lesson_read
 from onboarding.quizzes.services import ForgedAnswer, MissingAnswers, start_attempt, submit_attempt
 from onboarding.signals import modules_completed
-from tests.factories import commit, create_user
+from tests.factories import commit, create_user, right_answers, wrong_answers
 from tests.programmes import sync_programme
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
-
-
-def right_answers(attempt: QuizAttempt) -> dict[int, list[int]]:
-    """The responses that score full marks."""
-    responses = {}
-    for answer in attempt.answers:
-        options = answer.question.options
-        if answer.question.type is QuestionType.ORDERING:
-            responses[answer.id] = [o.id for o in sorted(options, key=lambda o: o.position)]
-        else:
-            responses[answer.id] = [o.id for o in options if o.correct]
-    return responses
-
-
-def wrong_answers(attempt: QuizAttempt) -> dict[int, list[int]]:
-    responses = {}
-    for answer in attempt.answers:
-        options = answer.question.options
-        if answer.question.type is QuestionType.ORDERING:
-            responses[answer.id] = [o.id for o in sorted(options, key=lambda o: -o.position)]
-        else:
-            responses[answer.id] = [next(o.id for o in options if not o.correct)]
-    return responses
 
 
 @pytest.fixture

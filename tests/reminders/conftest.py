@@ -13,11 +13,9 @@ from onboarding.auth.models import User
 from onboarding.content.models import Programme
 from onboarding.extensions import db
 from onboarding.learning.models import Enrolment
-from onboarding.learning.services import current_programme
 from onboarding.org.models import OrgUnit
-from tests.factories import commit, create_unit, create_user
+from tests.factories import EnrolmentFactory, ProgrammeFactory, commit, create_unit, create_user
 from tests.notifications.test_outbox import smtp_server  # noqa: F401  (a real SMTP server)
-from tests.programmes import sync_programme
 
 VALID = Path(__file__).parents[1] / "content" / "courses" / "valid"
 # A Monday, in ISO week 2027-W10.
@@ -25,10 +23,8 @@ TODAY = date(2027, 3, 8)
 
 
 def load_programme() -> Programme:
-    sync_programme(VALID)
+    programme = ProgrammeFactory.create(folder=VALID)
     commit()
-    programme = current_programme()
-    assert programme is not None
     return programme
 
 
@@ -84,7 +80,4 @@ def employee(
 
 
 def enrol(person: User, programme: Programme, due: date) -> Enrolment:
-    enrolment = Enrolment(user_id=person.id, programme_id=programme.id, due_date=due)
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment
+    return EnrolmentFactory.create(user=person, programme=programme, due_date=due)

@@ -29,8 +29,8 @@ from onboarding.org.models import OrgUnit
 from onboarding.people.import_apply import preview_batch
 from onboarding.people.models import ImportBatch
 from onboarding.quizzes.forms import field_name
+from tests.factories import right_answers
 from tests.helpers import PASSWORD, text_of
-from tests.quizzes.test_engine import right_answers
 from tests.security.routes import ROUTES, url_for_endpoint
 from tests.security.world import IMPORT_FILE, Browsers, World
 
