@@ -56,6 +56,7 @@ check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q -p no:cacheprovider -m "not browser and not slow" $(PYTEST_ARGS)
 
 # Not part of `make test`: figures for docs/performance.md (about 10 minutes).
