@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 
 from onboarding.auth.models import User
 from onboarding.extensions import db

@@ -33,10 +33,7 @@ from onboarding.people.import_plan import (
     build_plan,
 )
 from onboarding.people.models import ImportBatch
-from onboarding.people.reader import (
-    Column,
-    read_people_file,
-)
+from onboarding.people.reader import Column, read_people_file
 
 
 class AlreadyApplied(ImportRefused):

@@ -27,13 +27,7 @@ from onboarding.auth.models import User, UserRole, normalise_email
 from onboarding.core.text import text_problem
 from onboarding.extensions import db
 from onboarding.org.models import OrgUnit
-from onboarding.people.reader import (
-    LABELS,
-    REQUIRED,
-    Column,
-    SourceFile,
-    SourceRow,
-)
+from onboarding.people.reader import LABELS, REQUIRED, Column, SourceFile, SourceRow
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")

@@ -25,9 +25,7 @@ from onboarding.learning.models import Enrolment
 from onboarding.people.import_apply import ROWS_KEY
 from onboarding.people.import_plan import Change, RowStatus
 from onboarding.people.models import ImportBatch
-from onboarding.people.reader import (
-    Column,
-)
+from onboarding.people.reader import Column
 
 # -- the result ---------------------------------------------------------------------------
 

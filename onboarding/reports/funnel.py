@@ -7,14 +7,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    case,
-    exists,
-    func,
-    select,
-)
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 
 from onboarding.attendance.models import ATTENDED, Attendance
 from onboarding.attendance.progress import started
@@ -23,9 +16,7 @@ from onboarding.certificates.models import Certificate
 from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import Programme
 from onboarding.extensions import db
-from onboarding.learning.models import (
-    Enrolment,
-)
+from onboarding.learning.models import Enrolment
 
 
 def cohorts_by_first_session() -> list[Cohort]:

@@ -13,16 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Row,
-    Select,
-    and_,
-    case,
-    exists,
-    func,
-    select,
-)
+from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, func, select
 
 from onboarding.attendance.models import Attendance, AttendanceStatus
 from onboarding.attendance.progress import Progress, progress_expression
@@ -32,12 +23,7 @@ from onboarding.cohorts.models import Cohort, CohortMember, CohortSession
 from onboarding.content.models import Module, Programme
 from onboarding.database import LIKE_ESCAPE, containing
 from onboarding.extensions import db
-from onboarding.learning.models import (
-    Enrolment,
-    LessonProgress,
-    ModuleCompletion,
-    QuizAttempt,
-)
+from onboarding.learning.models import Enrolment, LessonProgress, ModuleCompletion, QuizAttempt
 from onboarding.org.models import OrgUnit
 from onboarding.org.scope import Scope, unit_and_below
 from onboarding.org.services import unit_tree

@@ -14,7 +14,7 @@ from onboarding.auth.models import Role, User
 from onboarding.certificates.services import certificates_of
 from onboarding.cohorts.models import Cohort
 from onboarding.cohorts.services import placement_counts
-from onboarding.content.models import Module, Programme
+from onboarding.content.models import Module
 from onboarding.core.filters import NO_SUCH_COHORT, NO_SUCH_STATUS, ListArguments
 from onboarding.core.ids import page_number
 from onboarding.core.tables import csv_download, xlsx_download
@@ -43,10 +43,6 @@ from onboarding.reports.work import SESSIONS_AHEAD_DAYS, lands_on_work_list, wor
 PAGE_SIZE = 50
 HR = (Role.HR, Role.ADMIN)
 EXPORT_KINDS = ("csv", "xlsx")
-
-
-def _modules(programme: Programme) -> list[Module]:
-    return programme.live_modules
 
 
 def _filters(
@@ -82,7 +78,7 @@ def _dashboard(scope: Scope, endpoint: str, *, with_funnels: bool) -> str:
     programme = current_programme()
     if programme is None:
         return render_template("reports/dashboard.html", programme=None, endpoint=endpoint)
-    modules = _modules(programme)
+    modules = programme.live_modules
     cohorts = cohorts_by_first_session()
     filters = _filters(scope, modules, {c.id for c in cohorts})
     today = local_today()
@@ -126,7 +122,7 @@ def _export(scope: Scope, kind: str) -> Response:
     programme = current_programme()
     if programme is None:
         abort(404)
-    modules = _modules(programme)
+    modules = programme.live_modules
     cohort_ids = set(db.session.scalars(select(Cohort.id)))
     filters = _filters(scope, modules, cohort_ids, page=False)
     today = local_today()
